@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
+
+import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
+import {IProjectRegistry} from "../interfaces/IProjectRegistry.sol";
+import {RegistryOps} from "../libraries/RegistryOps.sol";
+
+/// @title DeviceRegistry
+/// @notice The ioID registry of DePIN Kit. See {IDeviceRegistry}.
+contract DeviceRegistry is ERC721, EIP712, IDeviceRegistry {
+    /// @dev Per-project counters, one storage slot.
+    struct ProjectOps {
+        uint32 deviceCount;
+        uint64 opCount;
+    }
+
+    bytes32 private constant REGISTRATION_TYPEHASH =
+        keccak256(
+            "Registration(address owner,uint256 projectId,address device,uint256 ax,uint256 ay,"
+            "bytes32 didHash,string didURI,uint256 nonce,uint256 deadline)"
+        );
+    bytes32 private constant APPROVAL_TYPEHASH =
+        keccak256("Approval(uint256 projectId,address device,address owner,uint256 deadline)");
+    bytes32 private constant KEY_ROTATION_TYPEHASH =
+        keccak256("KeyRotation(address device,uint256 ax,uint256 ay,uint256 nonce,uint256 deadline)");
+    bytes32 private constant DOCUMENT_UPDATE_TYPEHASH =
+        keccak256(
+            "DocumentUpdate(address device,bytes32 didHash,string didURI,uint256 nonce,uint256 deadline)"
+        );
+
+    /// @dev The largest state depth: device indices are stored as uint32.
+    uint8 private constant MAX_STATE_DEPTH = 32;
+
+    IProjectRegistry private immutable _projectRegistry;
+    uint8 private immutable _stateDepth;
+    uint256 private immutable _capacity;
+
+    mapping(uint256 deviceId => Device) private _devices;
+    mapping(uint256 projectId => ProjectOps) private _projectOps;
+    mapping(uint256 projectId => mapping(uint256 opNumber => uint256 opsChain)) private _checkpoints;
+    mapping(uint256 projectId => mapping(address device => bool)) private _admitted;
+
+    /// @param projectRegistry_ the project registry whose projects devices join.
+    /// @param stateDepth_ the depth of every project's state tree (1..32; the circuits' STATE_DEPTH).
+    constructor(
+        IProjectRegistry projectRegistry_,
+        uint8 stateDepth_
+    ) ERC721("DePIN Kit ioID", "IOID") EIP712("DePIN Kit DeviceRegistry", "1") {
+        if (stateDepth_ == 0 || stateDepth_ > MAX_STATE_DEPTH) revert InvalidStateDepth(stateDepth_);
+        _projectRegistry = projectRegistry_;
+        _stateDepth = stateDepth_;
+        _capacity = uint256(1) << stateDepth_;
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function register(
+        RegistrationRequest calldata request,
+        bytes calldata deviceSignature
+    ) external returns (uint256 deviceId) {
+        return _register(request, deviceSignature);
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function registerBatch(
+        RegistrationRequest[] calldata requests,
+        bytes[] calldata deviceSignatures
+    ) external returns (uint256[] memory deviceIds) {
+        uint256 count = requests.length;
+        if (count == 0 || count != deviceSignatures.length) {
+            revert InvalidBatchLength(count, deviceSignatures.length);
+        }
+        deviceIds = new uint256[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            deviceIds[i] = _register(requests[i], deviceSignatures[i]);
+        }
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function rotateKey(KeyRotation calldata rotation, bytes calldata deviceSignature) external {
+        uint256 deviceId = deviceIdOf(rotation.device);
+        Device storage device = _activeDevice(deviceId);
+        _checkDeadline(rotation.deadline);
+        _useNonce(device, rotation.nonce);
+        _checkPublicKey(rotation.ax, rotation.ay);
+        _checkDeviceSignature(rotation.device, rotationDigest(rotation), deviceSignature);
+
+        uint256 keyHash = RegistryOps.keyHash(deviceId, rotation.ax, rotation.ay);
+        _appendOp(device.projectId, device.index, keyHash);
+        emit DeviceKeyRotated(deviceId, rotation.ax, rotation.ay, keyHash);
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function updateDocument(DocumentUpdate calldata update, bytes calldata deviceSignature) external {
+        uint256 deviceId = deviceIdOf(update.device);
+        Device storage device = _activeDevice(deviceId);
+        _checkDeadline(update.deadline);
+        _useNonce(device, update.nonce);
+        _checkDeviceSignature(update.device, documentDigest(update), deviceSignature);
+        emit DeviceDocumentUpdated(deviceId, update.didHash, update.didURI);
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function revoke(uint256 deviceId) external {
+        Device storage device = _activeDevice(deviceId);
+        address owner = _ownerOf(deviceId);
+        // The owner answers for the device; the project's operators police their network.
+        if (
+            !_isAuthorized(owner, msg.sender, deviceId) &&
+            !_projectRegistry.isOperator(device.projectId, msg.sender)
+        ) revert NotAuthorizedToRevoke(deviceId, msg.sender);
+        device.status = DeviceStatus.Revoked;
+        _appendOp(device.projectId, device.index, 0);
+        emit DeviceRevoked(deviceId, msg.sender);
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function setAdmission(uint256 projectId, address device, bool allowed) external {
+        if (!_projectRegistry.isOperator(projectId, msg.sender)) revert NotOperator(projectId, msg.sender);
+        _admitted[projectId][device] = allowed;
+        emit DeviceAdmissionUpdated(projectId, device, allowed, msg.sender);
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function deviceOf(uint256 deviceId) external view returns (Device memory) {
+        return _existingDevice(deviceId);
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function isAdmitted(uint256 projectId, address device) external view returns (bool) {
+        return _admitted[projectId][device];
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function deviceIdOf(address device) public pure returns (uint256) {
+        return uint256(uint160(device));
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function didOf(uint256 deviceId) external view returns (string memory) {
+        _existingDevice(deviceId);
+        return string.concat("did:io:", Strings.toHexString(address(uint160(deviceId))));
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function deviceCount(uint256 projectId) external view returns (uint256) {
+        return _projectOps[projectId].deviceCount;
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function opCount(uint256 projectId) external view returns (uint256) {
+        return _projectOps[projectId].opCount;
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function opsChainAt(uint256 projectId, uint256 opNumber) external view returns (uint256) {
+        if (opNumber > _projectOps[projectId].opCount) revert UnknownCheckpoint(projectId, opNumber);
+        return _checkpoints[projectId][opNumber];
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function stateDepth() external view returns (uint8) {
+        return _stateDepth;
+    }
+
+    /// @notice The project registry devices are registered against.
+    function projectRegistry() external view returns (IProjectRegistry) {
+        return _projectRegistry;
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function registrationDigest(RegistrationRequest calldata request) public view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        REGISTRATION_TYPEHASH,
+                        request.owner,
+                        request.projectId,
+                        request.device,
+                        request.ax,
+                        request.ay,
+                        request.didHash,
+                        keccak256(bytes(request.didURI)),
+                        request.nonce,
+                        request.deadline
+                    )
+                )
+            );
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function approvalDigest(RegistrationRequest calldata request) public view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        APPROVAL_TYPEHASH,
+                        request.projectId,
+                        request.device,
+                        request.owner,
+                        request.deadline
+                    )
+                )
+            );
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function rotationDigest(KeyRotation calldata rotation) public view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        KEY_ROTATION_TYPEHASH,
+                        rotation.device,
+                        rotation.ax,
+                        rotation.ay,
+                        rotation.nonce,
+                        rotation.deadline
+                    )
+                )
+            );
+    }
+
+    /// @inheritdoc IDeviceRegistry
+    function documentDigest(DocumentUpdate calldata update) public view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        DOCUMENT_UPDATE_TYPEHASH,
+                        update.device,
+                        update.didHash,
+                        keccak256(bytes(update.didURI)),
+                        update.nonce,
+                        update.deadline
+                    )
+                )
+            );
+    }
+
+    function _register(
+        RegistrationRequest calldata request,
+        bytes calldata deviceSignature
+    ) private returns (uint256 deviceId) {
+        _checkDeadline(request.deadline);
+        deviceId = deviceIdOf(request.device);
+        Device storage device = _devices[deviceId];
+        // One ioID per device address, ever: a revoked device keeps its token and a new
+        // hardware identity needs a new key.
+        if (device.status != DeviceStatus.None) revert DeviceAlreadyRegistered(deviceId);
+        if (request.nonce != 0) revert InvalidNonce(request.nonce, 0);
+        _checkPublicKey(request.ax, request.ay);
+
+        (IProjectRegistry.Admission admission, bool paused) = _projectRegistry.registrationPolicy(
+            request.projectId
+        );
+        if (paused) revert ProjectPausedForRegistration(request.projectId);
+        _checkDeviceSignature(request.device, registrationDigest(request), deviceSignature);
+        if (admission == IProjectRegistry.Admission.OperatorApproval) _checkApproval(request);
+
+        ProjectOps storage ops = _projectOps[request.projectId];
+        uint32 index = ops.deviceCount;
+        if (index >= _capacity) revert ProjectFull(request.projectId, _capacity);
+        ops.deviceCount = index + 1;
+
+        // Project ids are sequential from 1, so a registered project's id fits in 64 bits.
+        device.projectId = uint64(request.projectId);
+        device.index = index;
+        device.nonce = 1;
+        device.status = DeviceStatus.Active;
+
+        uint256 keyHash = RegistryOps.keyHash(deviceId, request.ax, request.ay);
+        _appendOp(request.projectId, index, keyHash);
+        _mint(request.owner, deviceId);
+        emit DeviceRegistered(
+            deviceId,
+            request.projectId,
+            request.owner,
+            index,
+            request.ax,
+            request.ay,
+            keyHash
+        );
+        emit DeviceDocumentUpdated(deviceId, request.didHash, request.didURI);
+    }
+
+    /// @dev The single choke point of the op chain: appends `(index, keyHash)`, stores the
+    /// new checkpoint and emits it.
+    function _appendOp(uint256 projectId, uint256 index, uint256 keyHash) private {
+        ProjectOps storage ops = _projectOps[projectId];
+        uint64 opNumber = ops.opCount;
+        uint256 next = RegistryOps.chain(_checkpoints[projectId][opNumber], index, keyHash);
+        ++opNumber;
+        ops.opCount = opNumber;
+        _checkpoints[projectId][opNumber] = next;
+        emit RegistryOpAppended(projectId, opNumber, index, keyHash, next);
+    }
+
+    function _checkApproval(RegistrationRequest calldata request) private view {
+        if (_admitted[request.projectId][request.device]) return;
+        if (request.approver == address(0)) revert AdmissionRequired(request.projectId, request.device);
+        if (!_projectRegistry.isOperator(request.projectId, request.approver)) {
+            revert ApproverNotOperator(request.projectId, request.approver);
+        }
+        if (
+            !SignatureChecker.isValidSignatureNow(
+                request.approver,
+                approvalDigest(request),
+                request.approverSignature
+            )
+        ) revert InvalidApproverSignature(request.approver);
+    }
+
+    function _checkDeviceSignature(address device, bytes32 digest, bytes calldata signature) private view {
+        // EOA devices sign with their secp256k1 key; smart devices answer ERC-1271.
+        if (!SignatureChecker.isValidSignatureNow(device, digest, signature)) {
+            revert InvalidDeviceSignature(device);
+        }
+    }
+
+    function _checkDeadline(uint256 deadline) private view {
+        // solhint-disable-next-line gas-strict-inequalities
+        if (block.timestamp > deadline) revert ExpiredDeadline(deadline);
+    }
+
+    function _useNonce(Device storage device, uint256 nonce) private {
+        uint64 expected = device.nonce;
+        if (nonce != expected) revert InvalidNonce(nonce, expected);
+        device.nonce = expected + 1;
+    }
+
+    function _checkPublicKey(uint256 ax, uint256 ay) private pure {
+        // Coordinates must be field elements for Poseidon and the circuit; Ax = 0 is the
+        // identity or the point of order two, under which any signature verifies.
+        if (ax == 0 || ax >= RegistryOps.SNARK_SCALAR_FIELD || ay >= RegistryOps.SNARK_SCALAR_FIELD) {
+            revert InvalidPublicKey(ax, ay);
+        }
+    }
+
+    function _existingDevice(uint256 deviceId) private view returns (Device storage device) {
+        device = _devices[deviceId];
+        if (device.status == DeviceStatus.None) revert UnknownDevice(deviceId);
+    }
+
+    function _activeDevice(uint256 deviceId) private view returns (Device storage device) {
+        device = _existingDevice(deviceId);
+        if (device.status == DeviceStatus.Revoked) revert DeviceIsRevoked(deviceId);
+    }
+}

@@ -1,0 +1,68 @@
+import "@nomicfoundation/hardhat-toolbox";
+import "hardhat-deploy";
+import { HardhatUserConfig } from "hardhat/config";
+
+import { SOLC_VERSION } from "./tasks/toolchain";
+import { networkAccounts } from "./tasks/accounts";
+import "./tasks";
+
+/** Chain ids of the IoTeX networks this kit deploys to. */
+export const IOTEX_TESTNET_CHAIN_ID = 4690;
+export const IOTEX_MAINNET_CHAIN_ID = 4689;
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      optimizer: { enabled: true, runs: 10_000 },
+      evmVersion: "cancun",
+    },
+  },
+  defaultNetwork: "hardhat",
+  networks: {
+    hardhat: {
+      chainId: 31337,
+      // The reference `DeviceRegistry` with its linked Poseidon library is under the
+      // 24 KiB limit; this only matters for mocks that embed large fixtures.
+      allowUnlimitedContractSize: false,
+    },
+    localhost: { url: "http://127.0.0.1:8545", chainId: 31337 },
+    iotexTestnet: {
+      url: process.env.IOTEX_TESTNET_RPC ?? "https://babel-api.testnet.iotex.io",
+      chainId: IOTEX_TESTNET_CHAIN_ID,
+      accounts: networkAccounts(),
+    },
+    iotex: {
+      url: process.env.IOTEX_MAINNET_RPC ?? "https://babel-api.mainnet.iotex.io",
+      chainId: IOTEX_MAINNET_CHAIN_ID,
+      accounts: networkAccounts(),
+    },
+  },
+  namedAccounts: {
+    deployer: { default: 0 },
+  },
+  paths: {
+    sources: "contracts",
+    tests: "test",
+    deploy: "deploy",
+    deployments: "deployments",
+  },
+  typechain: {
+    outDir: "typechain-types",
+    target: "ethers-v6",
+  },
+  gasReporter: {
+    enabled: process.env.REPORT_GAS === "true",
+    offline: true,
+    currency: "USD",
+    reportFormat: "terminal",
+    outputFile: process.env.GAS_REPORT_FILE,
+    noColors: process.env.GAS_REPORT_FILE !== undefined,
+    excludeContracts: ["mocks/"],
+  },
+  mocha: {
+    timeout: 120_000,
+  },
+};
+
+export default config;

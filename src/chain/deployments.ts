@@ -1,0 +1,20 @@
+/**
+ * Deployment ids, shared by deploy scripts, tasks and tests so that the wiring is named
+ * in one place.
+ */
+export const DEPLOYMENTS = {
+  poseidonT4: "PoseidonT4",
+  projectRegistry: "ProjectRegistry",
+  deviceRegistry: "DeviceRegistry",
+} as const;
+
+/** hardhat-deploy tags: `deployments.fixture([TAGS.registries])` deploys what it needs. */
+export const TAGS = {
+  poseidon: "poseidon",
+  registries: "registries",
+} as const;
+
+export interface KitAddresses {
+  projectRegistry: string;
+  deviceRegistry: string;
+}

@@ -1,0 +1,5 @@
+export * from "./field";
+export * from "./babyjub";
+export * from "./registry";
+export * from "./did";
+export * from "./eip712";
