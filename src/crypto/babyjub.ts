@@ -87,5 +87,5 @@ export function babyJubPoint(key: BabyJubPublicKey): EdwardsPoint | undefined {
 export function isValidBabyJubPublicKey(key: BabyJubPublicKey): boolean {
   const p = babyJubPoint(key);
   if (p === undefined || key.ax === 0n) return false;
-  return p.multiplyUnsafe(BABYJUB_SUBORDER).is0();
+  return p.isTorsionFree() && !p.is0();
 }

@@ -1,6 +1,8 @@
 /**
  * Fixtures run the real deploy scripts (hardhat-deploy tags), then connect typed clients.
- * Use them through `loadFixture` in every test.
+ * Each is a `deployments.createFixture`: call it at the top of every test; the first call
+ * deploys and snapshots, later calls revert to the snapshot. (hardhat-deploy's snapshots
+ * survive fixtures nested on `deployments.fixture`, where `loadFixture`'s do not.)
  */
 import { deployments, ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
@@ -10,7 +12,7 @@ import { DEPLOYMENTS, TAGS } from "../../src/chain/deployments";
 import { DeviceClient, generateIdentity, type DeviceIdentity } from "../../src/device";
 import { ONE_HOUR, PROJECT_NAME, SAMPLE_CONFIG_HASH, SAMPLE_CONFIG_URI } from "./constants";
 
-export async function registriesFixture() {
+export const registriesFixture = deployments.createFixture(async () => {
   await deployments.fixture([TAGS.registries]);
   const [deployer, projectOwner, operator, sequencer, deviceOwner, stranger, relayer] =
     await ethers.getSigners();
@@ -22,21 +24,23 @@ export async function registriesFixture() {
     deployer,
   );
   return { ...kit, deployer, projectOwner, operator, sequencer, deviceOwner, stranger, relayer };
-}
+});
+
+export type RegistriesFixture = Awaited<ReturnType<typeof registriesFixture>>;
 
 /** A deployment with one open project (id 1) owned by `projectOwner`, with one operator. */
-export async function projectFixture() {
+export const projectFixture = deployments.createFixture(async () => {
   const base = await registriesFixture();
   const projects = base.projectRegistry.connect(base.projectOwner);
   await projects.register(PROJECT_NAME, SAMPLE_CONFIG_URI, SAMPLE_CONFIG_HASH);
   const projectId = await base.projectRegistry.projectCount();
   await projects.setOperator(projectId, base.operator.address, true);
   return { ...base, projectId };
-}
+});
 
 /** A device client whose transactions are sent by `relayer` (devices rarely hold gas). */
 export function deviceClient(
-  base: Awaited<ReturnType<typeof registriesFixture>>,
+  base: RegistriesFixture,
   identity: DeviceIdentity = generateIdentity(),
 ): DeviceClient {
   return new DeviceClient(identity, base.deviceRegistry.connect(base.relayer));

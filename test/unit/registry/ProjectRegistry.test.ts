@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 
 import { projectFixture, registriesFixture } from "../../helpers/fixtures";
 import {
@@ -17,7 +16,7 @@ const OTHER_HASH = "0x" + "cd".repeat(32);
 describe("ProjectRegistry", function () {
   describe("register", function () {
     it("mints the project token to the caller and emits ProjectRegistered", async function () {
-      const { projectRegistry, projectOwner } = await loadFixture(registriesFixture);
+      const { projectRegistry, projectOwner } = await registriesFixture();
       await expect(
         projectRegistry.connect(projectOwner).register(PROJECT_NAME, SAMPLE_CONFIG_URI, SAMPLE_CONFIG_HASH),
       )
@@ -34,7 +33,7 @@ describe("ProjectRegistry", function () {
     });
 
     it("numbers projects sequentially from 1", async function () {
-      const { projectRegistry, projectOwner, stranger } = await loadFixture(registriesFixture);
+      const { projectRegistry, projectOwner, stranger } = await registriesFixture();
       await projectRegistry.connect(projectOwner).register("a", "", SAMPLE_CONFIG_HASH);
       await projectRegistry.connect(stranger).register("b", "", SAMPLE_CONFIG_HASH);
       expect(await projectRegistry.projectCount()).to.equal(2n);
@@ -42,7 +41,7 @@ describe("ProjectRegistry", function () {
     });
 
     it("reverts with EmptyProjectName for an empty name", async function () {
-      const { projectRegistry } = await loadFixture(registriesFixture);
+      const { projectRegistry } = await registriesFixture();
       await expect(
         projectRegistry.register("", SAMPLE_CONFIG_URI, SAMPLE_CONFIG_HASH),
       ).to.be.revertedWithCustomError(projectRegistry, "EmptyProjectName");
@@ -51,7 +50,7 @@ describe("ProjectRegistry", function () {
 
   describe("setConfig", function () {
     it("lets the owner and an operator update the config", async function () {
-      const { projectRegistry, projectOwner, operator, projectId } = await loadFixture(projectFixture);
+      const { projectRegistry, projectOwner, operator, projectId } = await projectFixture();
       await expect(projectRegistry.connect(projectOwner).setConfig(projectId, OTHER_URI, OTHER_HASH))
         .to.emit(projectRegistry, "ConfigUpdated")
         .withArgs(projectId, OTHER_URI, OTHER_HASH);
@@ -61,14 +60,14 @@ describe("ProjectRegistry", function () {
     });
 
     it("reverts with NotProjectOperator for anyone else", async function () {
-      const { projectRegistry, stranger, projectId } = await loadFixture(projectFixture);
+      const { projectRegistry, stranger, projectId } = await projectFixture();
       await expect(projectRegistry.connect(stranger).setConfig(projectId, OTHER_URI, OTHER_HASH))
         .to.be.revertedWithCustomError(projectRegistry, "NotProjectOperator")
         .withArgs(projectId, stranger.address);
     });
 
     it("reverts with UnknownProject for a project that does not exist", async function () {
-      const { projectRegistry, projectOwner } = await loadFixture(projectFixture);
+      const { projectRegistry, projectOwner } = await projectFixture();
       await expect(projectRegistry.connect(projectOwner).setConfig(UNKNOWN_PROJECT, OTHER_URI, OTHER_HASH))
         .to.be.revertedWithCustomError(projectRegistry, "UnknownProject")
         .withArgs(UNKNOWN_PROJECT);
@@ -77,7 +76,7 @@ describe("ProjectRegistry", function () {
 
   describe("setSequencer", function () {
     it("lets the owner set the sequencer", async function () {
-      const { projectRegistry, projectOwner, sequencer, projectId } = await loadFixture(projectFixture);
+      const { projectRegistry, projectOwner, sequencer, projectId } = await projectFixture();
       await expect(projectRegistry.connect(projectOwner).setSequencer(projectId, sequencer.address))
         .to.emit(projectRegistry, "SequencerUpdated")
         .withArgs(projectId, sequencer.address);
@@ -85,14 +84,14 @@ describe("ProjectRegistry", function () {
     });
 
     it("reverts with NotProjectOwner for an operator", async function () {
-      const { projectRegistry, operator, sequencer, projectId } = await loadFixture(projectFixture);
+      const { projectRegistry, operator, sequencer, projectId } = await projectFixture();
       await expect(projectRegistry.connect(operator).setSequencer(projectId, sequencer.address))
         .to.be.revertedWithCustomError(projectRegistry, "NotProjectOwner")
         .withArgs(projectId, operator.address);
     });
 
     it("reverts with NotProjectOwner for a stranger", async function () {
-      const { projectRegistry, stranger, projectId } = await loadFixture(projectFixture);
+      const { projectRegistry, stranger, projectId } = await projectFixture();
       await expect(projectRegistry.connect(stranger).setSequencer(projectId, stranger.address))
         .to.be.revertedWithCustomError(projectRegistry, "NotProjectOwner")
         .withArgs(projectId, stranger.address);
@@ -101,7 +100,7 @@ describe("ProjectRegistry", function () {
 
   describe("setOperator", function () {
     it("grants and withdraws operator rights", async function () {
-      const { projectRegistry, projectOwner, stranger, projectId } = await loadFixture(projectFixture);
+      const { projectRegistry, projectOwner, stranger, projectId } = await projectFixture();
       expect(await projectRegistry.isOperator(projectId, projectOwner.address)).to.equal(true);
       await expect(projectRegistry.connect(projectOwner).setOperator(projectId, stranger.address, true))
         .to.emit(projectRegistry, "OperatorUpdated")
@@ -114,7 +113,7 @@ describe("ProjectRegistry", function () {
     });
 
     it("does not carry operators over to a new owner", async function () {
-      const { projectRegistry, projectOwner, operator, stranger, projectId } = await loadFixture(projectFixture);
+      const { projectRegistry, projectOwner, operator, stranger, projectId } = await projectFixture();
       await projectRegistry
         .connect(projectOwner)
         .transferFrom(projectOwner.address, stranger.address, projectId);
@@ -124,12 +123,12 @@ describe("ProjectRegistry", function () {
     });
 
     it("reports no operators for an unknown project", async function () {
-      const { projectRegistry, projectOwner } = await loadFixture(projectFixture);
+      const { projectRegistry, projectOwner } = await projectFixture();
       expect(await projectRegistry.isOperator(UNKNOWN_PROJECT, projectOwner.address)).to.equal(false);
     });
 
     it("reverts with NotProjectOwner for an operator", async function () {
-      const { projectRegistry, operator, stranger, projectId } = await loadFixture(projectFixture);
+      const { projectRegistry, operator, stranger, projectId } = await projectFixture();
       await expect(projectRegistry.connect(operator).setOperator(projectId, stranger.address, true))
         .to.be.revertedWithCustomError(projectRegistry, "NotProjectOwner")
         .withArgs(projectId, operator.address);
@@ -138,7 +137,7 @@ describe("ProjectRegistry", function () {
 
   describe("setAdmission", function () {
     it("lets the owner require operator approval", async function () {
-      const { projectRegistry, projectOwner, projectId } = await loadFixture(projectFixture);
+      const { projectRegistry, projectOwner, projectId } = await projectFixture();
       await expect(projectRegistry.connect(projectOwner).setAdmission(projectId, Admission.OperatorApproval))
         .to.emit(projectRegistry, "AdmissionUpdated")
         .withArgs(projectId, Admission.OperatorApproval);
@@ -148,7 +147,7 @@ describe("ProjectRegistry", function () {
     });
 
     it("reverts with NotProjectOwner for a stranger", async function () {
-      const { projectRegistry, stranger, projectId } = await loadFixture(projectFixture);
+      const { projectRegistry, stranger, projectId } = await projectFixture();
       await expect(projectRegistry.connect(stranger).setAdmission(projectId, Admission.OperatorApproval))
         .to.be.revertedWithCustomError(projectRegistry, "NotProjectOwner")
         .withArgs(projectId, stranger.address);
@@ -157,7 +156,7 @@ describe("ProjectRegistry", function () {
 
   describe("setSettings", function () {
     it("stores the settlement settings and emits them", async function () {
-      const { projectRegistry, projectOwner, projectId } = await loadFixture(projectFixture);
+      const { projectRegistry, projectOwner, projectId } = await projectFixture();
       const s = SAMPLE_SETTINGS;
       await expect(projectRegistry.connect(projectOwner).setSettings(projectId, s))
         .to.emit(projectRegistry, "SettingsUpdated")
@@ -171,7 +170,7 @@ describe("ProjectRegistry", function () {
     });
 
     it("reverts with NotProjectOwner for an operator", async function () {
-      const { projectRegistry, operator, projectId } = await loadFixture(projectFixture);
+      const { projectRegistry, operator, projectId } = await projectFixture();
       await expect(projectRegistry.connect(operator).setSettings(projectId, SAMPLE_SETTINGS))
         .to.be.revertedWithCustomError(projectRegistry, "NotProjectOwner")
         .withArgs(projectId, operator.address);
@@ -180,7 +179,7 @@ describe("ProjectRegistry", function () {
 
   describe("pause and unpause", function () {
     it("lets an operator pause and the owner unpause", async function () {
-      const { projectRegistry, projectOwner, operator, projectId } = await loadFixture(projectFixture);
+      const { projectRegistry, projectOwner, operator, projectId } = await projectFixture();
       await expect(projectRegistry.connect(operator).pause(projectId))
         .to.emit(projectRegistry, "ProjectPaused")
         .withArgs(projectId, operator.address);
@@ -192,7 +191,7 @@ describe("ProjectRegistry", function () {
     });
 
     it("reverts with ProjectAlreadyPaused when paused twice", async function () {
-      const { projectRegistry, projectOwner, projectId } = await loadFixture(projectFixture);
+      const { projectRegistry, projectOwner, projectId } = await projectFixture();
       await projectRegistry.connect(projectOwner).pause(projectId);
       await expect(projectRegistry.connect(projectOwner).pause(projectId))
         .to.be.revertedWithCustomError(projectRegistry, "ProjectAlreadyPaused")
@@ -200,21 +199,21 @@ describe("ProjectRegistry", function () {
     });
 
     it("reverts with ProjectNotPaused when unpausing a running project", async function () {
-      const { projectRegistry, projectOwner, projectId } = await loadFixture(projectFixture);
+      const { projectRegistry, projectOwner, projectId } = await projectFixture();
       await expect(projectRegistry.connect(projectOwner).unpause(projectId))
         .to.be.revertedWithCustomError(projectRegistry, "ProjectNotPaused")
         .withArgs(projectId);
     });
 
     it("reverts pause with NotProjectOperator for a stranger", async function () {
-      const { projectRegistry, stranger, projectId } = await loadFixture(projectFixture);
+      const { projectRegistry, stranger, projectId } = await projectFixture();
       await expect(projectRegistry.connect(stranger).pause(projectId))
         .to.be.revertedWithCustomError(projectRegistry, "NotProjectOperator")
         .withArgs(projectId, stranger.address);
     });
 
     it("reverts unpause with NotProjectOwner for an operator", async function () {
-      const { projectRegistry, projectOwner, operator, projectId } = await loadFixture(projectFixture);
+      const { projectRegistry, projectOwner, operator, projectId } = await projectFixture();
       await projectRegistry.connect(projectOwner).pause(projectId);
       await expect(projectRegistry.connect(operator).unpause(projectId))
         .to.be.revertedWithCustomError(projectRegistry, "NotProjectOwner")
@@ -225,7 +224,7 @@ describe("ProjectRegistry", function () {
   describe("views", function () {
     for (const view of ["project", "sequencerOf", "settingsOf", "registrationPolicy"] as const) {
       it(`${view} reverts with UnknownProject for a project that does not exist`, async function () {
-        const { projectRegistry } = await loadFixture(projectFixture);
+        const { projectRegistry } = await projectFixture();
         await expect(projectRegistry[view](UNKNOWN_PROJECT))
           .to.be.revertedWithCustomError(projectRegistry, "UnknownProject")
           .withArgs(UNKNOWN_PROJECT);
