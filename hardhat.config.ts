@@ -1,10 +1,19 @@
 import "@nomicfoundation/hardhat-toolbox";
 import "hardhat-deploy";
-import { HardhatUserConfig } from "hardhat/config";
+import { HardhatUserConfig, vars } from "hardhat/config";
 
 import { SOLC_VERSION } from "./tasks/toolchain";
-import { networkAccounts } from "./tasks/accounts";
 import "./tasks";
+
+/**
+ * Keys for live networks come from the environment or from Hardhat's vars
+ * (`npx hardhat vars set DEPLOYER_PRIVATE_KEY`), never from a committed file. Without one,
+ * a task that must sign stops with one line saying so.
+ */
+function networkAccounts(): string[] {
+  const key = process.env.DEPLOYER_PRIVATE_KEY || vars.get("DEPLOYER_PRIVATE_KEY", "");
+  return key === "" ? [] : [key];
+}
 
 /** Chain ids of the IoTeX networks this kit deploys to. */
 export const IOTEX_TESTNET_CHAIN_ID = 4690;

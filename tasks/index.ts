@@ -1,1 +1,4 @@
 import "./toolchain";
+import "./deploy";
+import "./project";
+import "./device";

@@ -17,4 +17,6 @@ export const TAGS = {
 export interface KitAddresses {
   projectRegistry: string;
   deviceRegistry: string;
+  /** The block the DeviceRegistry was deployed in: where event scans start. */
+  fromBlock?: number;
 }
