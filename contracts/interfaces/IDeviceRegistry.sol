@@ -79,7 +79,8 @@ interface IDeviceRegistry {
         uint256 deadline;
     }
 
-    /// @notice Emitted when a device is registered; its ioID is minted to `owner`.
+    /// @notice Emitted when a device is registered; its ioID is minted to `owner`. Carries the
+    /// device's first DID document (hash and URI).
     event DeviceRegistered(
         uint256 indexed deviceId,
         uint256 indexed projectId,
@@ -87,10 +88,12 @@ interface IDeviceRegistry {
         uint256 index,
         uint256 ax,
         uint256 ay,
-        uint256 keyHash
+        uint256 keyHash,
+        bytes32 didHash,
+        string didURI
     );
 
-    /// @notice Emitted when a device's DID document is set, at registration and on update.
+    /// @notice Emitted when a device updates its DID document after registration.
     event DeviceDocumentUpdated(uint256 indexed deviceId, bytes32 didHash, string didURI);
 
     /// @notice Emitted when a device rotates its BabyJubJub key.
@@ -111,7 +114,7 @@ interface IDeviceRegistry {
     /// `opsChain(n+1)`. Provers replay these to rebuild a project's state tree.
     event RegistryOpAppended(
         uint256 indexed projectId,
-        uint256 indexed opNumber,
+        uint256 opNumber,
         uint256 index,
         uint256 keyHash,
         uint256 opsChain

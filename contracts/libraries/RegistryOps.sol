@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {PoseidonT4} from "poseidon-solidity/PoseidonT4.sol";
+import {PoseidonT4} from "./poseidon/PoseidonT4.sol";
 
 /// @title RegistryOps
 /// @notice The registry-op formats of DESIGN.md §3, shared by every contract that

@@ -277,6 +277,15 @@ contract DeviceRegistry is ERC721, EIP712, IDeviceRegistry {
         uint256 keyHash = RegistryOps.keyHash(deviceId, request.ax, request.ay);
         _appendOp(request.projectId, index, keyHash);
         _mint(request.owner, deviceId);
+        _emitRegistered(request, deviceId, index, keyHash);
+    }
+
+    function _emitRegistered(
+        RegistrationRequest calldata request,
+        uint256 deviceId,
+        uint256 index,
+        uint256 keyHash
+    ) private {
         emit DeviceRegistered(
             deviceId,
             request.projectId,
@@ -284,9 +293,10 @@ contract DeviceRegistry is ERC721, EIP712, IDeviceRegistry {
             index,
             request.ax,
             request.ay,
-            keyHash
+            keyHash,
+            request.didHash,
+            request.didURI
         );
-        emit DeviceDocumentUpdated(deviceId, request.didHash, request.didURI);
     }
 
     /// @dev The single choke point of the op chain: appends `(index, keyHash)`, stores the

@@ -8,10 +8,13 @@ import {IProjectRegistry} from "../interfaces/IProjectRegistry.sol";
 /// @title ProjectRegistry
 /// @notice ERC-721 registry of DePIN projects. See {IProjectRegistry}.
 contract ProjectRegistry is ERC721, IProjectRegistry {
+    /// @dev `registered`, `admission` and `paused` share the sequencer's slot, so that the
+    /// device registry's one call per registration reads a single slot.
     struct Project {
         address sequencer;
         Admission admission;
         bool paused;
+        bool registered;
         bytes32 configHash;
         string name;
         string configURI;
@@ -45,6 +48,7 @@ contract ProjectRegistry is ERC721, IProjectRegistry {
         if (bytes(name).length == 0) revert EmptyProjectName();
         projectId = ++_projectCount;
         Project storage p = _projects[projectId];
+        p.registered = true;
         p.name = name;
         p.configURI = configURI;
         p.configHash = configHash;
@@ -159,8 +163,8 @@ contract ProjectRegistry is ERC721, IProjectRegistry {
     function registrationPolicy(
         uint256 projectId
     ) external view returns (Admission admission, bool paused) {
-        _requireProject(projectId);
         Project storage p = _projects[projectId];
+        if (!p.registered) revert UnknownProject(projectId);
         return (p.admission, p.paused);
     }
 

@@ -3,6 +3,7 @@
  * in one place.
  */
 export const DEPLOYMENTS = {
+  poseidonT3: "PoseidonT3",
   poseidonT4: "PoseidonT4",
   projectRegistry: "ProjectRegistry",
   deviceRegistry: "DeviceRegistry",

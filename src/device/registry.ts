@@ -101,12 +101,14 @@ export async function describeDevice(kit: Kit, deviceId: bigint): Promise<Device
   } catch {
     return { deviceId, did, status: "none" };
   }
-  const [keyLogs, docLogs] = await Promise.all([
+  const [keyLogs, registered, updates] = await Promise.all([
     registry.queryFilter(registry.filters.RegistryOpAppended(stored.projectId), kit.fromBlock),
+    registry.queryFilter(registry.filters.DeviceRegistered(deviceId), kit.fromBlock),
     registry.queryFilter(registry.filters.DeviceDocumentUpdated(deviceId), kit.fromBlock),
   ]);
   const lastOp = keyLogs.filter((l) => l.args.index === stored.index).at(-1);
-  const lastDoc = docLogs.at(-1);
+  // The first document comes with the registration; later ones in their own events.
+  const lastDoc = updates.at(-1)?.args ?? registered.at(-1)?.args;
   return {
     deviceId,
     did,
@@ -116,7 +118,7 @@ export async function describeDevice(kit: Kit, deviceId: bigint): Promise<Device
     index: stored.index,
     nonce: stored.nonce,
     keyHash: lastOp?.args.keyHash,
-    didHash: lastDoc?.args.didHash,
-    didURI: lastDoc?.args.didURI,
+    didHash: lastDoc?.didHash,
+    didURI: lastDoc?.didURI,
   };
 }

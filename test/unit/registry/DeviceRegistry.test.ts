@@ -41,7 +41,7 @@ async function deployRegistry(stateDepth: number) {
   const poseidon = await deployments.get(DEPLOYMENTS.poseidonT4);
   const projects = await deployments.get(DEPLOYMENTS.projectRegistry);
   const factory = new DeviceRegistry__factory(
-    { "poseidon-solidity/PoseidonT4.sol:PoseidonT4": poseidon.address },
+    { "contracts/libraries/poseidon/PoseidonT4.sol:PoseidonT4": poseidon.address },
     deployer,
   );
   return factory.deploy(projects.address, stateDepth);
@@ -66,9 +66,7 @@ describe("DeviceRegistry", function () {
 
       await expect(deviceRegistry.connect(base.relayer).register(request, signature))
         .to.emit(deviceRegistry, "DeviceRegistered")
-        .withArgs(deviceId, projectId, deviceOwner.address, FIRST_INDEX, request.ax, request.ay, kh)
-        .and.to.emit(deviceRegistry, "DeviceDocumentUpdated")
-        .withArgs(deviceId, request.didHash, SAMPLE_DID_URI)
+        .withArgs(deviceId, projectId, deviceOwner.address, FIRST_INDEX, request.ax, request.ay, kh, request.didHash, SAMPLE_DID_URI)
         .and.to.emit(deviceRegistry, "RegistryOpAppended")
         .withArgs(projectId, 1n, FIRST_INDEX, kh, head)
         .and.to.emit(deviceRegistry, "Transfer")
@@ -112,7 +110,7 @@ describe("DeviceRegistry", function () {
       const deviceId = deviceIdOf(await wallet.getAddress());
       await expect(base.deviceRegistry.register(request, signature))
         .to.emit(base.deviceRegistry, "DeviceRegistered")
-        .withArgs(deviceId, base.projectId, base.deviceOwner.address, FIRST_INDEX, request.ax, request.ay, keyHash(deviceId, request.ax, request.ay));
+        .withArgs(deviceId, base.projectId, base.deviceOwner.address, FIRST_INDEX, request.ax, request.ay, keyHash(deviceId, request.ax, request.ay), request.didHash, request.didURI);
 
       const forged = makeRequest({ ...request, device: await wallet.getAddress(), deadline: request.deadline });
       const impostor = await signWith(Wallet.createRandom(), base.deviceRegistry, forged);
@@ -324,7 +322,7 @@ describe("DeviceRegistry", function () {
       approved.approverSignature = await signApproval(operator, await domainOf(deviceRegistry), approved);
       await expect(deviceRegistry.register(approved, signature))
         .to.emit(deviceRegistry, "DeviceRegistered")
-        .withArgs(deviceIdOf(device.address), request.projectId, request.owner, FIRST_INDEX, request.ax, request.ay, keyHash(deviceIdOf(device.address), request.ax, request.ay));
+        .withArgs(deviceIdOf(device.address), request.projectId, request.owner, FIRST_INDEX, request.ax, request.ay, keyHash(deviceIdOf(device.address), request.ax, request.ay), request.didHash, request.didURI);
     });
 
     it("rejects an approval by a non-operator with ApproverNotOperator", async function () {
@@ -373,7 +371,7 @@ describe("DeviceRegistry", function () {
       for (const [i, d] of devices.entries()) {
         await expect(tx)
           .to.emit(base.deviceRegistry, "DeviceRegistered")
-          .withArgs(deviceIdOf(d.address), base.projectId, base.deviceOwner.address, BigInt(i), requests[i].ax, requests[i].ay, keyHash(deviceIdOf(d.address), requests[i].ax, requests[i].ay));
+          .withArgs(deviceIdOf(d.address), base.projectId, base.deviceOwner.address, BigInt(i), requests[i].ax, requests[i].ay, keyHash(deviceIdOf(d.address), requests[i].ax, requests[i].ay), requests[i].didHash, requests[i].didURI);
       }
       expect(await base.deviceRegistry.deviceCount(base.projectId)).to.equal(3n);
       expect(await base.deviceRegistry.balanceOf(base.deviceOwner.address)).to.equal(3n);
