@@ -85,41 +85,63 @@ export function poseidonOpt(inputs: bigint[]): bigint {
 
 const hex = (x: bigint) => "0x" + x.toString(16).padStart(64, "0");
 
+/** 5r < 2^256: a value below 5r fits a word, so up to five terms below r add without `addmod`. */
+const MAX_UNREDUCED = 5;
+
 /** Solidity source of `PoseidonT{t}` with `hash(uint256[t-1] memory)`. */
 export function generatePoseidonLibrary(nInputs: number): string {
   const { t, nRoundsP, C, S, M, P } = poseidonParams(nInputs);
   const half = N_ROUNDS_F / 2;
   const st = Array.from({ length: t }, (_, i) => `s${i}`);
+  // bound[i]: s_i < bound[i] · r. mulmod accepts any word, so only sums need watching.
+  const bound = st.map(() => 1);
   const lines: string[] = [];
   const emit = (l: string) => lines.push("            " + l);
 
-  // Full round: sbox on every word, add round constants (unreduced, < 2r), then the matrix.
-  const fullRound = (consts: bigint[] | undefined, fn: "mixM" | "mixP") => {
+  // x^5 inlined (a Yul function call costs more than the two extra lines).
+  const sbox = (s: string) => {
+    emit(`x := mulmod(${s}, ${s}, F)`);
+    return `mulmod(mulmod(x, x, F), ${s}, F)`;
+  };
+  // Full round: sbox on every word, round constants added unreduced (< 2r), then the matrix
+  // (a sum of t products, < t·r).
+  const fullRound = (consts: bigint[], fn: "mixM" | "mixP") => {
     st.forEach((s, i) => {
-      const p = `pow5(${s}, F)`;
-      emit(`${s} := ${consts === undefined ? p : `add(${p}, ${hex(consts[i])})`}`);
+      emit(`${s} := add(${sbox(s)}, ${hex(consts[i])})`);
     });
     emit(`${st.join(", ")} := ${fn}(${st.join(", ")}, F)`);
+    bound.fill(t);
   };
 
-  st.forEach((s, i) => emit(`${s} := addmod(${i === 0 ? "0" : `mload(add(inputs, ${(i - 1) * 32}))`}, ${hex(C[i])}, F)`));
+  st.forEach((s, i) =>
+    emit(`${s} := ${i === 0 ? hex(C[0]) : `addmod(mload(add(inputs, ${(i - 1) * 32})), ${hex(C[i])}, F)`}`),
+  );
   for (let r = 0; r < half - 1; r++) fullRound(C.slice((r + 1) * t, (r + 2) * t), "mixM");
   fullRound(C.slice(half * t, (half + 1) * t), "mixP");
   for (let r = 0; r < nRoundsP; r++) {
     const base = (2 * t - 1) * r;
     emit(`// partial round ${r}`);
-    emit(`s0 := add(pow5(s0, F), ${hex(C[(half + 1) * t + r])})`);
-    const terms = st.map((s, j) => `mulmod(${s}, ${hex(S[base + j])}, F)`);
-    emit(`n0 := ${sum(terms)}`);
-    for (let k = 1; k < t; k++) emit(`s${k} := addmod(s${k}, mulmod(s0, ${hex(S[base + t + k - 1])}, F), F)`);
+    emit(`s0 := add(${sbox("s0")}, ${hex(C[(half + 1) * t + r])})`);
+    emit(`n0 := ${sum(st.map((s, j) => `mulmod(${s}, ${hex(S[base + j])}, F)`))}`);
+    for (let k = 1; k < t; k++) {
+      const term = `mulmod(s0, ${hex(S[base + t + k - 1])}, F)`;
+      if (bound[k] + 1 <= MAX_UNREDUCED) {
+        emit(`s${k} := add(s${k}, ${term})`);
+        bound[k] += 1;
+      } else {
+        emit(`s${k} := addmod(s${k}, ${term}, F)`);
+        bound[k] = 1;
+      }
+    }
     emit(`s0 := n0`);
+    bound[0] = t;
   }
   for (let r = 0; r < half - 1; r++) {
     fullRound(C.slice((half + 1) * t + nRoundsP + r * t, (half + 1) * t + nRoundsP + (r + 1) * t), "mixM");
   }
-  st.forEach((s) => emit(`${s} := pow5(${s}, F)`));
-  const outTerms = st.map((s, j) => `mulmod(${s}, ${hex(M[j][0])}, F)`);
-  emit(`result := mod(${sum(outTerms)}, F)`);
+  st.forEach((s) => emit(`${s} := ${sbox(s)}`));
+  emit(`result := mod(${sum(st.map((s, j) => `mulmod(${s}, ${hex(M[j][0])}, F)`))}, F)`);
+  if (t > MAX_UNREDUCED) throw new Error(`t = ${t}: matrix sums would overflow a word`);
 
   const mixFn = (name: string, m: bigint[][]) => {
     const out = st.map((_, i) => `r${i}`);
@@ -145,17 +167,13 @@ library PoseidonT${t} {
     /// @notice Poseidon(inputs[0], …, inputs[${nInputs - 1}]).
     function hash(uint256[${nInputs}] memory inputs) public pure returns (uint256 result) {
         assembly ("memory-safe") {
-            function pow5(x, F) -> y {
-                let x2 := mulmod(x, x, F)
-                y := mulmod(mulmod(x2, x2, F), x, F)
-            }
 ${mixFn("mixM", M)}
 ${mixFn("mixP", P)}
             // The modulus comes from memory so that the optimiser keeps it on the stack
             // instead of repeating a 33-byte push at every use.
             mstore(0, ${hex(F)})
             let F := mload(0)
-            let ${st.join(", ")}, n0
+            let ${st.join(", ")}, n0, x
 ${lines.join("\n")}
         }
     }
