@@ -27,13 +27,21 @@ async function main() {
     },
     deployer,
   );
-  const domain = deviceRegistryDomain((await ethers.provider.getNetwork()).chainId, await kit.deviceRegistry.getAddress());
+  const domain = deviceRegistryDomain(
+    (await ethers.provider.getNetwork()).chainId,
+    await kit.deviceRegistry.getAddress(),
+  );
   const deadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 86_400n;
 
-  const gas = async (p: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) => (await (await p).wait())!.gasUsed;
+  const gas = async (p: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>) =>
+    (await (await p).wait())!.gasUsed;
 
-  const projectFirst = await gas(kit.projectRegistry.connect(owner).register("Weather Mesh", "ipfs://config", "0x" + "ab".repeat(32)));
-  const projectSecond = await gas(kit.projectRegistry.connect(owner).register("Air Quality", "ipfs://config", "0x" + "ab".repeat(32)));
+  const projectFirst = await gas(
+    kit.projectRegistry.connect(owner).register("Weather Mesh", "ipfs://config", "0x" + "ab".repeat(32)),
+  );
+  const projectSecond = await gas(
+    kit.projectRegistry.connect(owner).register("Air Quality", "ipfs://config", "0x" + "ab".repeat(32)),
+  );
   const projectId = 1n;
 
   async function request(to: string): Promise<{ request: RegistrationRequest; signature: string }> {
@@ -64,13 +72,23 @@ async function main() {
   const secondFreshOwner = await registerOne(freshOwner.address);
 
   const batch = await Promise.all(Array.from({ length: BATCH }, () => request(owner.address)));
-  const batchGas = await gas(kit.deviceRegistry.registerBatch(batch.map((b) => b.request), batch.map((b) => b.signature)));
+  const batchGas = await gas(
+    kit.deviceRegistry.registerBatch(
+      batch.map((b) => b.request),
+      batch.map((b) => b.signature),
+    ),
+  );
 
   let count = Number(await kit.deviceRegistry.deviceCount(projectId));
   while (count < TARGET_DEVICE - 1) {
     const n = Math.min(BATCH, TARGET_DEVICE - 1 - count);
     const rs = await Promise.all(Array.from({ length: n }, () => request(owner.address)));
-    await (await kit.deviceRegistry.registerBatch(rs.map((b) => b.request), rs.map((b) => b.signature))).wait();
+    await (
+      await kit.deviceRegistry.registerBatch(
+        rs.map((b) => b.request),
+        rs.map((b) => b.signature),
+      )
+    ).wait();
     count += n;
   }
   const nth = await registerOne(owner.address);
@@ -84,7 +102,8 @@ async function main() {
     [`DeviceRegistry.register, device #${TARGET_DEVICE}`, nth],
     [`DeviceRegistry.registerBatch(${BATCH}) per device`, Number(batchGas) / BATCH],
   ];
-  for (const [name, value] of rows) console.log(`${name.padEnd(64)} ${Math.round(Number(value)).toLocaleString("en-US")}`);
+  for (const [name, value] of rows)
+    console.log(`${name.padEnd(64)} ${Math.round(Number(value)).toLocaleString("en-US")}`);
 }
 
 main().catch((err) => {

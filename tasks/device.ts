@@ -55,7 +55,8 @@ task("device:register", "Registers a device with its own signature; the signer s
       const identity = await loadIdentity(args.identity);
       const { kit, signer } = await kitFromHardhat(hre);
       const projectId = await parseIntegerArg("project", args.project);
-      const owner = args.owner === undefined ? await signer.getAddress() : await parseAddressArg("owner", args.owner);
+      const owner =
+        args.owner === undefined ? await signer.getAddress() : await parseAddressArg("owner", args.owner);
       const result = await registerDevice(kit, identity, {
         owner,
         projectId,
@@ -87,7 +88,9 @@ task("device:rotate", "Rotates a device's BabyJubJub key (device-signed) and upd
       const next = `${args.identity}.next`;
       await saveIdentity(next, result.identity, { overwrite: true });
       await fs.rename(next, args.identity);
-      console.log(`key of ${identity.wallet.address} rotated (tx ${result.txHash}); ${args.identity} updated`);
+      console.log(
+        `key of ${identity.wallet.address} rotated (tx ${result.txHash}); ${args.identity} updated`,
+      );
       return { txHash: result.txHash, ax: result.identity.babyJub.ax, ay: result.identity.babyJub.ay };
     }),
   );

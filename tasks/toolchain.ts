@@ -23,27 +23,25 @@ interface SolcOutputError {
   sourceLocation?: { file: string };
 }
 
-subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(
-  async ({ solcVersion }: { solcVersion: string }) => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const solcPackage = require("solc/package.json") as { version: string };
-    if (solcPackage.version !== solcVersion) {
-      throw new HardhatPluginError(
-        "depin-kit",
-        `solc ${solcVersion} requested but the npm solc package is ${solcPackage.version}; ` +
-          `pin "solc": "${solcVersion}" in package.json`,
-      );
-    }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const solc = require("solc") as { version(): string };
-    return {
-      compilerPath: require.resolve("solc/soljson.js"),
-      isSolcJs: true,
-      version: solcVersion,
-      longVersion: solc.version().replace(/\.Emscripten.*$/, ""),
-    };
-  },
-);
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async ({ solcVersion }: { solcVersion: string }) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const solcPackage = require("solc/package.json") as { version: string };
+  if (solcPackage.version !== solcVersion) {
+    throw new HardhatPluginError(
+      "depin-kit",
+      `solc ${solcVersion} requested but the npm solc package is ${solcPackage.version}; ` +
+        `pin "solc": "${solcVersion}" in package.json`,
+    );
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const solc = require("solc") as { version(): string };
+  return {
+    compilerPath: require.resolve("solc/soljson.js"),
+    isSolcJs: true,
+    version: solcVersion,
+    longVersion: solc.version().replace(/\.Emscripten.*$/, ""),
+  };
+});
 
 subtask(TASK_COMPILE_SOLIDITY_CHECK_ERRORS).setAction(
   async (args: { output: { errors?: SolcOutputError[] } }, _hre, runSuper) => {

@@ -147,9 +147,7 @@ interface IProjectRegistry {
 
     /// @notice What the device registry needs to admit a device, in one call; reverts for
     /// an unknown project.
-    function registrationPolicy(
-        uint256 projectId
-    ) external view returns (Admission admission, bool paused);
+    function registrationPolicy(uint256 projectId) external view returns (Admission admission, bool paused);
 
     /// @notice The number of projects registered so far (the last project id).
     function projectCount() external view returns (uint256);

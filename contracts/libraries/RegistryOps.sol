@@ -19,11 +19,7 @@ library RegistryOps {
     }
 
     /// @notice The op chain after appending op `(index, keyHash_)` to `previous`.
-    function chain(
-        uint256 previous,
-        uint256 index,
-        uint256 keyHash_
-    ) internal pure returns (uint256) {
+    function chain(uint256 previous, uint256 index, uint256 keyHash_) internal pure returns (uint256) {
         return PoseidonT4.hash([previous, index, keyHash_]);
     }
 }

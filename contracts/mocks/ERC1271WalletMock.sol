@@ -17,6 +17,9 @@ contract ERC1271WalletMock is IERC1271 {
     /// @inheritdoc IERC1271
     function isValidSignature(bytes32 hash, bytes calldata signature) external view returns (bytes4) {
         (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecover(hash, signature);
-        return err == ECDSA.RecoverError.NoError && recovered == signer ? this.isValidSignature.selector : bytes4(0);
+        return
+            err == ECDSA.RecoverError.NoError && recovered == signer
+                ? this.isValidSignature.selector
+                : bytes4(0);
     }
 }

@@ -19,19 +19,19 @@ contract DeviceRegistry is ERC721, EIP712, IDeviceRegistry {
         uint64 opCount;
     }
 
-    bytes32 private constant REGISTRATION_TYPEHASH =
-        keccak256(
-            "Registration(address owner,uint256 projectId,address device,uint256 ax,uint256 ay,"
-            "bytes32 didHash,string didURI,uint256 nonce,uint256 deadline)"
-        );
-    bytes32 private constant APPROVAL_TYPEHASH =
-        keccak256("Approval(uint256 projectId,address device,address owner,uint256 deadline)");
-    bytes32 private constant KEY_ROTATION_TYPEHASH =
-        keccak256("KeyRotation(address device,uint256 ax,uint256 ay,uint256 nonce,uint256 deadline)");
-    bytes32 private constant DOCUMENT_UPDATE_TYPEHASH =
-        keccak256(
-            "DocumentUpdate(address device,bytes32 didHash,string didURI,uint256 nonce,uint256 deadline)"
-        );
+    bytes32 private constant REGISTRATION_TYPEHASH = keccak256(
+        "Registration(address owner,uint256 projectId,address device,uint256 ax,uint256 ay,"
+        "bytes32 didHash,string didURI,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant APPROVAL_TYPEHASH = keccak256(
+        "Approval(uint256 projectId,address device,address owner,uint256 deadline)"
+    );
+    bytes32 private constant KEY_ROTATION_TYPEHASH = keccak256(
+        "KeyRotation(address device,uint256 ax,uint256 ay,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant DOCUMENT_UPDATE_TYPEHASH = keccak256(
+        "DocumentUpdate(address device,bytes32 didHash,string didURI,uint256 nonce,uint256 deadline)"
+    );
 
     /// @dev The largest state depth: device indices are stored as uint32.
     uint8 private constant MAX_STATE_DEPTH = 32;

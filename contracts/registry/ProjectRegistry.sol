@@ -69,10 +69,7 @@ contract ProjectRegistry is ERC721, IProjectRegistry {
     }
 
     /// @inheritdoc IProjectRegistry
-    function setSequencer(
-        uint256 projectId,
-        address sequencer
-    ) external onlyProjectOwner(projectId) {
+    function setSequencer(uint256 projectId, address sequencer) external onlyProjectOwner(projectId) {
         _projects[projectId].sequencer = sequencer;
         emit SequencerUpdated(projectId, sequencer);
     }
@@ -88,10 +85,7 @@ contract ProjectRegistry is ERC721, IProjectRegistry {
     }
 
     /// @inheritdoc IProjectRegistry
-    function setAdmission(
-        uint256 projectId,
-        Admission admission
-    ) external onlyProjectOwner(projectId) {
+    function setAdmission(uint256 projectId, Admission admission) external onlyProjectOwner(projectId) {
         _projects[projectId].admission = admission;
         emit AdmissionUpdated(projectId, admission);
     }
@@ -160,9 +154,7 @@ contract ProjectRegistry is ERC721, IProjectRegistry {
     }
 
     /// @inheritdoc IProjectRegistry
-    function registrationPolicy(
-        uint256 projectId
-    ) external view returns (Admission admission, bool paused) {
+    function registrationPolicy(uint256 projectId) external view returns (Admission admission, bool paused) {
         Project storage p = _projects[projectId];
         if (!p.registered) revert UnknownProject(projectId);
         return (p.admission, p.paused);

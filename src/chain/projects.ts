@@ -53,7 +53,10 @@ export async function setProjectSequencer(kit: Kit, projectId: bigint, sequencer
   return (await tx.wait())!.hash;
 }
 
-export async function describeProject(kit: Kit, projectId: bigint): Promise<IProjectRegistry.ProjectViewStructOutput> {
+export async function describeProject(
+  kit: Kit,
+  projectId: bigint,
+): Promise<IProjectRegistry.ProjectViewStructOutput> {
   await requireProject(kit, projectId);
   return kit.projectRegistry.project(projectId);
 }

@@ -32,7 +32,11 @@ interface OptConstants {
 function loadConstants(): OptConstants {
   // The file is not in circomlibjs's `exports`: locate the package, then read it.
   const main = require.resolve("circomlibjs");
-  const file = path.join(main.slice(0, main.lastIndexOf("circomlibjs") + "circomlibjs".length), "src", "poseidon_constants_opt.json");
+  const file = path.join(
+    main.slice(0, main.lastIndexOf("circomlibjs") + "circomlibjs".length),
+    "src",
+    "poseidon_constants_opt.json",
+  );
   return JSON.parse(fs.readFileSync(file, "utf8")) as OptConstants;
 }
 
@@ -64,13 +68,20 @@ const pow5 = (x: bigint) => mod(mod(mod(x * x) * mod(x * x)) * x);
 /** The optimised Poseidon in TypeScript: the algorithm the generated Yul follows step by step. */
 export function poseidonOpt(inputs: bigint[]): bigint {
   const { t, nRoundsP, C, S, M, P } = poseidonParams(inputs.length);
-  const mix = (s: bigint[], m: bigint[][]) => s.map((_, i) => mod(s.reduce((acc, a, j) => acc + m[j][i] * a, 0n)));
+  const mix = (s: bigint[], m: bigint[][]) =>
+    s.map((_, i) => mod(s.reduce((acc, a, j) => acc + m[j][i] * a, 0n)));
   let s = [0n, ...inputs].map((a, i) => mod(a + C[i]));
   const half = N_ROUNDS_F / 2;
   for (let r = 0; r < half - 1; r++) {
-    s = mix(s.map((a, i) => mod(pow5(a) + C[(r + 1) * t + i])), M);
+    s = mix(
+      s.map((a, i) => mod(pow5(a) + C[(r + 1) * t + i])),
+      M,
+    );
   }
-  s = mix(s.map((a, i) => mod(pow5(a) + C[half * t + i])), P);
+  s = mix(
+    s.map((a, i) => mod(pow5(a) + C[half * t + i])),
+    P,
+  );
   for (let r = 0; r < nRoundsP; r++) {
     s[0] = mod(pow5(s[0]) + C[(half + 1) * t + r]);
     const s0 = mod(s.reduce((acc, a, j) => acc + S[(2 * t - 1) * r + j] * a, 0n));
@@ -78,7 +89,10 @@ export function poseidonOpt(inputs: bigint[]): bigint {
     s[0] = s0;
   }
   for (let r = 0; r < half - 1; r++) {
-    s = mix(s.map((a, i) => mod(pow5(a) + C[(half + 1) * t + nRoundsP + r * t + i])), M);
+    s = mix(
+      s.map((a, i) => mod(pow5(a) + C[(half + 1) * t + nRoundsP + r * t + i])),
+      M,
+    );
   }
   return mix(s.map(pow5), M)[0];
 }
@@ -145,7 +159,9 @@ export function generatePoseidonLibrary(nInputs: number): string {
 
   const mixFn = (name: string, m: bigint[][]) => {
     const out = st.map((_, i) => `r${i}`);
-    const body = st.map((_, i) => `                ${out[i]} := ${sum(st.map((s, j) => `mulmod(${s}, ${hex(m[j][i])}, F)`))}`);
+    const body = st.map(
+      (_, i) => `                ${out[i]} := ${sum(st.map((s, j) => `mulmod(${s}, ${hex(m[j][i])}, F)`))}`,
+    );
     return [
       `            function ${name}(${st.join(", ")}, F) -> ${out.join(", ")} {`,
       ...body,

@@ -35,10 +35,7 @@ export async function userMessage(err: unknown): Promise<string | undefined> {
   return undefined;
 }
 
-export function kitAction<A extends TaskArguments>(
-  taskName: string,
-  action: ActionType<A>,
-): ActionType<A> {
+export function kitAction<A extends TaskArguments>(taskName: string, action: ActionType<A>): ActionType<A> {
   return async (args, hre, runSuper) => {
     try {
       return await action(args, hre, runSuper);

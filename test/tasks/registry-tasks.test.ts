@@ -77,7 +77,10 @@ describe("tasks: project and device", function () {
       configUri: "ipfs://config-v2",
       configHash: "0x" + "12".repeat(32),
     });
-    await runTask("project:set-sequencer", { project: project.projectId.toString(), sequencer: deployer.address });
+    await runTask("project:set-sequencer", {
+      project: project.projectId.toString(),
+      sequencer: deployer.address,
+    });
     const shown = await runTask<{ configURI: string; sequencer: string }>("project:show", {
       project: project.projectId.toString(),
     });
@@ -99,9 +102,12 @@ describe("tasks: project and device", function () {
     expect(after.babyJub.ax).to.equal(rotated.ax).and.not.equal(before.babyJub.ax);
     expect(after.wallet.address).to.equal(before.wallet.address);
 
-    const d = await runTask<{ status: string; nonce: bigint; keyHash: bigint; didURI: string }>("device:show", {
-      identity: file,
-    });
+    const d = await runTask<{ status: string; nonce: bigint; keyHash: bigint; didURI: string }>(
+      "device:show",
+      {
+        identity: file,
+      },
+    );
     expect(d.status).to.equal("active");
     expect(d.nonce).to.equal(2n);
     expect(d.didURI).to.equal("ipfs://did");
@@ -109,7 +115,9 @@ describe("tasks: project and device", function () {
     expect(d.keyHash).to.equal(keyHash(registered.deviceId, after.babyJub.ax, after.babyJub.ay));
 
     await runTask("device:revoke", { device: key.did });
-    const revoked = await runTask<{ status: string; keyHash: bigint }>("device:show", { device: key.address });
+    const revoked = await runTask<{ status: string; keyHash: bigint }>("device:show", {
+      device: key.address,
+    });
     expect(revoked.status).to.equal("revoked");
     expect(revoked.keyHash).to.equal(0n);
   });
@@ -117,17 +125,27 @@ describe("tasks: project and device", function () {
   it("reports bad input in-process as a UserError", async function () {
     await registriesFixture();
     const dir = await tempDir();
-    await expect(runTask("device:register", { identity: path.join(dir, "none.json"), project: "1", ttl: 60 }))
-      .to.be.rejectedWith(UserError, "no identity file");
+    await expect(
+      runTask("device:register", { identity: path.join(dir, "none.json"), project: "1", ttl: 60 }),
+    ).to.be.rejectedWith(UserError, "no identity file");
     const file = path.join(dir, "d.json");
     await runTask("device:keygen", { out: file, force: false });
-    await expect(runTask("device:keygen", { out: file, force: false })).to.be.rejectedWith(UserError, "refusing to overwrite");
-    await expect(runTask("device:register", { identity: file, project: "99", ttl: 60 }))
-      .to.be.rejectedWith(UserError, "project 99 does not exist");
-    await expect(runTask("device:register", { identity: file, project: "1", deadline: "5", ttl: 60 }))
-      .to.be.rejectedWith(UserError, "deadline 5 has passed");
+    await expect(runTask("device:keygen", { out: file, force: false })).to.be.rejectedWith(
+      UserError,
+      "refusing to overwrite",
+    );
+    await expect(runTask("device:register", { identity: file, project: "99", ttl: 60 })).to.be.rejectedWith(
+      UserError,
+      "project 99 does not exist",
+    );
+    await expect(
+      runTask("device:register", { identity: file, project: "1", deadline: "5", ttl: 60 }),
+    ).to.be.rejectedWith(UserError, "deadline 5 has passed");
     await expect(runTask("device:show", { device: "nonsense" })).to.be.rejectedWith(UserError, "--device");
-    await expect(runTask("device:revoke", { identity: file })).to.be.rejectedWith(UserError, "is not registered");
+    await expect(runTask("device:revoke", { identity: file })).to.be.rejectedWith(
+      UserError,
+      "is not registered",
+    );
   });
 
   describe("from the command line: one line and a non-zero exit", function () {
@@ -141,8 +159,18 @@ describe("tasks: project and device", function () {
     });
 
     const cases: [string, () => string[], NodeJS.ProcessEnv, RegExp][] = [
-      ["a missing identity file", () => ["device:register", "--identity", file + ".missing", "--project", "1"], {}, /^error: no identity file at /],
-      ["an unknown project", () => ["device:register", "--identity", file, "--project", "7"], {}, /^error: project 7 does not exist/],
+      [
+        "a missing identity file",
+        () => ["device:register", "--identity", file + ".missing", "--project", "1"],
+        {},
+        /^error: no identity file at /,
+      ],
+      [
+        "an unknown project",
+        () => ["device:register", "--identity", file, "--project", "7"],
+        {},
+        /^error: project 7 does not exist/,
+      ],
       [
         "an expired deadline",
         () => ["device:register", "--identity", file, "--project", "1", "--deadline", "5"],
@@ -155,7 +183,12 @@ describe("tasks: project and device", function () {
         { DEPLOYER_PRIVATE_KEY: "" },
         /^error: no signing key for this network/,
       ],
-      ["a network with no node", () => ["device:show", "--identity", file, "--network", "localhost"], {}, /^error: Cannot connect to the network localhost/],
+      [
+        "a network with no node",
+        () => ["device:show", "--identity", file, "--network", "localhost"],
+        {},
+        /^error: Cannot connect to the network localhost/,
+      ],
     ];
     for (const [name, args, env, pattern] of cases) {
       it(`rejects ${name}`, async function () {
@@ -166,6 +199,5 @@ describe("tasks: project and device", function () {
         expect(lines[0]).to.match(pattern);
       });
     }
-
   });
 });

@@ -11,7 +11,11 @@ import * as path from "node:path";
 import { poseidon2, poseidon3 } from "poseidon-lite";
 
 import { SNARK_SCALAR_FIELD } from "../../../src/crypto/field";
-import { POSEIDON_ARITIES, generatePoseidonLibrary, poseidonLibraryPath } from "../../../src/codegen/poseidon";
+import {
+  POSEIDON_ARITIES,
+  generatePoseidonLibrary,
+  poseidonLibraryPath,
+} from "../../../src/codegen/poseidon";
 import { DEPLOYMENTS, TAGS } from "../../../src/chain/deployments";
 import { PoseidonHarness__factory } from "../../../typechain-types";
 
@@ -23,11 +27,17 @@ const RUNS = 40;
 const harnessFixture = deployments.createFixture(async () => {
   await deployments.fixture([TAGS.poseidon]);
   const [deployer] = await ethers.getSigners();
-  const baseline = await (await ethers.getContractFactory("poseidon-solidity/PoseidonT4.sol:PoseidonT4")).deploy();
+  const baseline = await (
+    await ethers.getContractFactory("poseidon-solidity/PoseidonT4.sol:PoseidonT4")
+  ).deploy();
   const harness = await new PoseidonHarness__factory(
     {
-      "contracts/libraries/poseidon/PoseidonT3.sol:PoseidonT3": (await deployments.get(DEPLOYMENTS.poseidonT3)).address,
-      "contracts/libraries/poseidon/PoseidonT4.sol:PoseidonT4": (await deployments.get(DEPLOYMENTS.poseidonT4)).address,
+      "contracts/libraries/poseidon/PoseidonT3.sol:PoseidonT3": (
+        await deployments.get(DEPLOYMENTS.poseidonT3)
+      ).address,
+      "contracts/libraries/poseidon/PoseidonT4.sol:PoseidonT4": (
+        await deployments.get(DEPLOYMENTS.poseidonT4)
+      ).address,
       "poseidon-solidity/PoseidonT4.sol:PoseidonT4": await baseline.getAddress(),
     },
     deployer,

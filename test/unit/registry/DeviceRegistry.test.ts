@@ -32,7 +32,12 @@ const registeredDeviceFixture = deployments.createFixture(async () => {
   const base = await projectFixture();
   const client = deviceClient(base);
   const deadline = await deadlineIn();
-  await client.register({ owner: base.deviceOwner.address, projectId: base.projectId, deadline, didURI: SAMPLE_DID_URI });
+  await client.register({
+    owner: base.deviceOwner.address,
+    projectId: base.projectId,
+    deadline,
+    didURI: SAMPLE_DID_URI,
+  });
   return { ...base, client };
 });
 
@@ -66,7 +71,17 @@ describe("DeviceRegistry", function () {
 
       await expect(deviceRegistry.connect(base.relayer).register(request, signature))
         .to.emit(deviceRegistry, "DeviceRegistered")
-        .withArgs(deviceId, projectId, deviceOwner.address, FIRST_INDEX, request.ax, request.ay, kh, request.didHash, SAMPLE_DID_URI)
+        .withArgs(
+          deviceId,
+          projectId,
+          deviceOwner.address,
+          FIRST_INDEX,
+          request.ax,
+          request.ay,
+          kh,
+          request.didHash,
+          SAMPLE_DID_URI,
+        )
         .and.to.emit(deviceRegistry, "RegistryOpAppended")
         .withArgs(projectId, 1n, FIRST_INDEX, kh, head)
         .and.to.emit(deviceRegistry, "Transfer")
@@ -110,9 +125,23 @@ describe("DeviceRegistry", function () {
       const deviceId = deviceIdOf(await wallet.getAddress());
       await expect(base.deviceRegistry.register(request, signature))
         .to.emit(base.deviceRegistry, "DeviceRegistered")
-        .withArgs(deviceId, base.projectId, base.deviceOwner.address, FIRST_INDEX, request.ax, request.ay, keyHash(deviceId, request.ax, request.ay), request.didHash, request.didURI);
+        .withArgs(
+          deviceId,
+          base.projectId,
+          base.deviceOwner.address,
+          FIRST_INDEX,
+          request.ax,
+          request.ay,
+          keyHash(deviceId, request.ax, request.ay),
+          request.didHash,
+          request.didURI,
+        );
 
-      const forged = makeRequest({ ...request, device: await wallet.getAddress(), deadline: request.deadline });
+      const forged = makeRequest({
+        ...request,
+        device: await wallet.getAddress(),
+        deadline: request.deadline,
+      });
       const impostor = await signWith(Wallet.createRandom(), base.deviceRegistry, forged);
       await expect(base.deviceRegistry.register(forged, impostor)).to.be.revertedWithCustomError(
         base.deviceRegistry,
@@ -122,9 +151,16 @@ describe("DeviceRegistry", function () {
 
     it("rejects an ERC-1271 device whose wallet refuses the signature", async function () {
       const base = await projectFixture();
-      const wallet = await new ERC1271WalletMock__factory(base.deployer).deploy(Wallet.createRandom().address);
+      const wallet = await new ERC1271WalletMock__factory(base.deployer).deploy(
+        Wallet.createRandom().address,
+      );
       const device = await wallet.getAddress();
-      const request = makeRequest({ owner: base.deviceOwner.address, projectId: base.projectId, device, deadline: await deadlineIn() });
+      const request = makeRequest({
+        owner: base.deviceOwner.address,
+        projectId: base.projectId,
+        device,
+        deadline: await deadlineIn(),
+      });
       const signature = await signWith(Wallet.createRandom(), base.deviceRegistry, request);
       await expect(base.deviceRegistry.register(request, signature))
         .to.be.revertedWithCustomError(base.deviceRegistry, "InvalidDeviceSignature")
@@ -134,12 +170,25 @@ describe("DeviceRegistry", function () {
     it("computes the digests the SDK signs", async function () {
       const base = await projectFixture();
       const domain = await domainOf(base.deviceRegistry);
-      const request = makeRequest({ owner: base.deviceOwner.address, projectId: base.projectId, device: Wallet.createRandom().address, deadline: 1n });
-      expect(await base.deviceRegistry.registrationDigest(request)).to.equal(registrationDigest(domain, request));
+      const request = makeRequest({
+        owner: base.deviceOwner.address,
+        projectId: base.projectId,
+        device: Wallet.createRandom().address,
+        deadline: 1n,
+      });
+      expect(await base.deviceRegistry.registrationDigest(request)).to.equal(
+        registrationDigest(domain, request),
+      );
       expect(await base.deviceRegistry.approvalDigest(request)).to.equal(approvalDigest(domain, request));
       const rotation = { device: request.device, ax: 5n, ay: 6n, nonce: 3n, deadline: 7n };
       expect(await base.deviceRegistry.rotationDigest(rotation)).to.equal(rotationDigest(domain, rotation));
-      const update = { device: request.device, didHash: request.didHash, didURI: "x", nonce: 1n, deadline: 9n };
+      const update = {
+        device: request.device,
+        didHash: request.didHash,
+        didURI: "x",
+        nonce: 1n,
+        deadline: 9n,
+      };
       expect(await base.deviceRegistry.documentDigest(update)).to.equal(documentDigest(domain, update));
     });
 
@@ -147,7 +196,12 @@ describe("DeviceRegistry", function () {
       it("rejects a signature made for another chain id", async function () {
         const base = await projectFixture();
         const device = Wallet.createRandom();
-        const request = makeRequest({ owner: base.deviceOwner.address, projectId: base.projectId, device: device.address, deadline: await deadlineIn() });
+        const request = makeRequest({
+          owner: base.deviceOwner.address,
+          projectId: base.projectId,
+          device: device.address,
+          deadline: await deadlineIn(),
+        });
         const signature = await signWith(device, base.deviceRegistry, request, OTHER_CHAIN_ID);
         await expect(base.deviceRegistry.register(request, signature))
           .to.be.revertedWithCustomError(base.deviceRegistry, "InvalidDeviceSignature")
@@ -158,7 +212,12 @@ describe("DeviceRegistry", function () {
         const base = await projectFixture();
         const other = await deployRegistry(20);
         const device = Wallet.createRandom();
-        const request = makeRequest({ owner: base.deviceOwner.address, projectId: base.projectId, device: device.address, deadline: await deadlineIn() });
+        const request = makeRequest({
+          owner: base.deviceOwner.address,
+          projectId: base.projectId,
+          device: device.address,
+          deadline: await deadlineIn(),
+        });
         const signature = await signWith(device, other, request);
         await other.register(request, signature); // valid where it was meant to be used
         await expect(base.deviceRegistry.register(request, signature))
@@ -169,7 +228,12 @@ describe("DeviceRegistry", function () {
       it("rejects a request resubmitted for another owner", async function () {
         const base = await projectFixture();
         const device = Wallet.createRandom();
-        const request = makeRequest({ owner: base.deviceOwner.address, projectId: base.projectId, device: device.address, deadline: await deadlineIn() });
+        const request = makeRequest({
+          owner: base.deviceOwner.address,
+          projectId: base.projectId,
+          device: device.address,
+          deadline: await deadlineIn(),
+        });
         const signature = await signWith(device, base.deviceRegistry, request);
         const hijacked = { ...request, owner: base.stranger.address };
         await expect(base.deviceRegistry.connect(base.stranger).register(hijacked, signature))
@@ -181,17 +245,28 @@ describe("DeviceRegistry", function () {
         const base = await projectFixture();
         await base.projectRegistry.connect(base.stranger).register("other", "", ethers.ZeroHash);
         const device = Wallet.createRandom();
-        const request = makeRequest({ owner: base.deviceOwner.address, projectId: base.projectId, device: device.address, deadline: await deadlineIn() });
+        const request = makeRequest({
+          owner: base.deviceOwner.address,
+          projectId: base.projectId,
+          device: device.address,
+          deadline: await deadlineIn(),
+        });
         const signature = await signWith(device, base.deviceRegistry, request);
-        await expect(base.deviceRegistry.register({ ...request, projectId: 2n }, signature))
-          .to.be.revertedWithCustomError(base.deviceRegistry, "InvalidDeviceSignature");
+        await expect(
+          base.deviceRegistry.register({ ...request, projectId: 2n }, signature),
+        ).to.be.revertedWithCustomError(base.deviceRegistry, "InvalidDeviceSignature");
       });
 
       it("rejects a request past its deadline with ExpiredDeadline", async function () {
         const base = await projectFixture();
         const device = Wallet.createRandom();
         const deadline = await deadlineIn();
-        const request = makeRequest({ owner: base.deviceOwner.address, projectId: base.projectId, device: device.address, deadline });
+        const request = makeRequest({
+          owner: base.deviceOwner.address,
+          projectId: base.projectId,
+          device: device.address,
+          deadline,
+        });
         const signature = await signWith(device, base.deviceRegistry, request);
         await time.increaseTo(deadline + 1n);
         await expect(base.deviceRegistry.register(request, signature))
@@ -202,7 +277,15 @@ describe("DeviceRegistry", function () {
       it("rejects a registration nonce other than 0 with InvalidNonce", async function () {
         const base = await projectFixture();
         const device = Wallet.createRandom();
-        const request = { ...makeRequest({ owner: base.deviceOwner.address, projectId: base.projectId, device: device.address, deadline: await deadlineIn() }), nonce: 1n };
+        const request = {
+          ...makeRequest({
+            owner: base.deviceOwner.address,
+            projectId: base.projectId,
+            device: device.address,
+            deadline: await deadlineIn(),
+          }),
+          nonce: 1n,
+        };
         const signature = await signWith(device, base.deviceRegistry, request);
         await expect(base.deviceRegistry.register(request, signature))
           .to.be.revertedWithCustomError(base.deviceRegistry, "InvalidNonce")
@@ -212,7 +295,12 @@ describe("DeviceRegistry", function () {
       it("rejects the same registration twice with DeviceAlreadyRegistered", async function () {
         const base = await projectFixture();
         const device = Wallet.createRandom();
-        const request = makeRequest({ owner: base.deviceOwner.address, projectId: base.projectId, device: device.address, deadline: await deadlineIn() });
+        const request = makeRequest({
+          owner: base.deviceOwner.address,
+          projectId: base.projectId,
+          device: device.address,
+          deadline: await deadlineIn(),
+        });
         const signature = await signWith(device, base.deviceRegistry, request);
         await base.deviceRegistry.register(request, signature);
         await expect(base.deviceRegistry.register(request, signature))
@@ -232,7 +320,14 @@ describe("DeviceRegistry", function () {
         it(`rejects ${name} with InvalidPublicKey`, async function () {
           const base = await projectFixture();
           const device = Wallet.createRandom();
-          const request = makeRequest({ owner: base.deviceOwner.address, projectId: base.projectId, device: device.address, deadline: await deadlineIn(), ax, ay });
+          const request = makeRequest({
+            owner: base.deviceOwner.address,
+            projectId: base.projectId,
+            device: device.address,
+            deadline: await deadlineIn(),
+            ax,
+            ay,
+          });
           const signature = await signWith(device, base.deviceRegistry, request);
           await expect(base.deviceRegistry.register(request, signature))
             .to.be.revertedWithCustomError(base.deviceRegistry, "InvalidPublicKey")
@@ -244,7 +339,12 @@ describe("DeviceRegistry", function () {
     it("rejects a device signature by another key with InvalidDeviceSignature", async function () {
       const base = await projectFixture();
       const device = Wallet.createRandom();
-      const request = makeRequest({ owner: base.deviceOwner.address, projectId: base.projectId, device: device.address, deadline: await deadlineIn() });
+      const request = makeRequest({
+        owner: base.deviceOwner.address,
+        projectId: base.projectId,
+        device: device.address,
+        deadline: await deadlineIn(),
+      });
       const signature = await signWith(Wallet.createRandom(), base.deviceRegistry, request);
       await expect(base.deviceRegistry.register(request, signature))
         .to.be.revertedWithCustomError(base.deviceRegistry, "InvalidDeviceSignature")
@@ -254,7 +354,12 @@ describe("DeviceRegistry", function () {
     it("rejects an unknown project with the project registry's UnknownProject", async function () {
       const base = await projectFixture();
       const device = Wallet.createRandom();
-      const request = makeRequest({ owner: base.deviceOwner.address, projectId: 42n, device: device.address, deadline: await deadlineIn() });
+      const request = makeRequest({
+        owner: base.deviceOwner.address,
+        projectId: 42n,
+        device: device.address,
+        deadline: await deadlineIn(),
+      });
       const signature = await signWith(device, base.deviceRegistry, request);
       await expect(base.deviceRegistry.register(request, signature))
         .to.be.revertedWithCustomError(base.projectRegistry, "UnknownProject")
@@ -265,7 +370,12 @@ describe("DeviceRegistry", function () {
       const base = await projectFixture();
       await base.projectRegistry.connect(base.operator).pause(base.projectId);
       const device = Wallet.createRandom();
-      const request = makeRequest({ owner: base.deviceOwner.address, projectId: base.projectId, device: device.address, deadline: await deadlineIn() });
+      const request = makeRequest({
+        owner: base.deviceOwner.address,
+        projectId: base.projectId,
+        device: device.address,
+        deadline: await deadlineIn(),
+      });
       const signature = await signWith(device, base.deviceRegistry, request);
       await expect(base.deviceRegistry.register(request, signature))
         .to.be.revertedWithCustomError(base.deviceRegistry, "ProjectPausedForRegistration")
@@ -278,11 +388,21 @@ describe("DeviceRegistry", function () {
       const deadline = await deadlineIn();
       for (let i = 0; i < 2; i++) {
         const device = Wallet.createRandom();
-        const request = makeRequest({ owner: base.deviceOwner.address, projectId: base.projectId, device: device.address, deadline });
+        const request = makeRequest({
+          owner: base.deviceOwner.address,
+          projectId: base.projectId,
+          device: device.address,
+          deadline,
+        });
         await registry.register(request, await signWith(device, registry, request));
       }
       const device = Wallet.createRandom();
-      const request = makeRequest({ owner: base.deviceOwner.address, projectId: base.projectId, device: device.address, deadline });
+      const request = makeRequest({
+        owner: base.deviceOwner.address,
+        projectId: base.projectId,
+        device: device.address,
+        deadline,
+      });
       await expect(registry.register(request, await signWith(device, registry, request)))
         .to.be.revertedWithCustomError(registry, "ProjectFull")
         .withArgs(base.projectId, 2n);
@@ -302,9 +422,16 @@ describe("DeviceRegistry", function () {
   describe("operator approval", function () {
     const approvalProjectFixture = deployments.createFixture(async () => {
       const base = await projectFixture();
-      await base.projectRegistry.connect(base.projectOwner).setAdmission(base.projectId, Admission.OperatorApproval);
+      await base.projectRegistry
+        .connect(base.projectOwner)
+        .setAdmission(base.projectId, Admission.OperatorApproval);
       const device = Wallet.createRandom();
-      const request = makeRequest({ owner: base.deviceOwner.address, projectId: base.projectId, device: device.address, deadline: await deadlineIn() });
+      const request = makeRequest({
+        owner: base.deviceOwner.address,
+        projectId: base.projectId,
+        device: device.address,
+        deadline: await deadlineIn(),
+      });
       const signature = await signWith(device, base.deviceRegistry, request);
       return { ...base, device, request, signature };
     });
@@ -322,7 +449,17 @@ describe("DeviceRegistry", function () {
       approved.approverSignature = await signApproval(operator, await domainOf(deviceRegistry), approved);
       await expect(deviceRegistry.register(approved, signature))
         .to.emit(deviceRegistry, "DeviceRegistered")
-        .withArgs(deviceIdOf(device.address), request.projectId, request.owner, FIRST_INDEX, request.ax, request.ay, keyHash(deviceIdOf(device.address), request.ax, request.ay), request.didHash, request.didURI);
+        .withArgs(
+          deviceIdOf(device.address),
+          request.projectId,
+          request.owner,
+          FIRST_INDEX,
+          request.ax,
+          request.ay,
+          keyHash(deviceIdOf(device.address), request.ax, request.ay),
+          request.didHash,
+          request.didURI,
+        );
     });
 
     it("rejects an approval by a non-operator with ApproverNotOperator", async function () {
@@ -344,7 +481,8 @@ describe("DeviceRegistry", function () {
     });
 
     it("admits a device whose allow flag an operator set", async function () {
-      const { deviceRegistry, request, signature, operator, projectId, device } = await approvalProjectFixture();
+      const { deviceRegistry, request, signature, operator, projectId, device } =
+        await approvalProjectFixture();
       await expect(deviceRegistry.connect(operator).setAdmission(projectId, device.address, true))
         .to.emit(deviceRegistry, "DeviceAdmissionUpdated")
         .withArgs(projectId, device.address, true, operator.address);
@@ -365,13 +503,32 @@ describe("DeviceRegistry", function () {
       const base = await projectFixture();
       const deadline = await deadlineIn();
       const devices = [Wallet.createRandom(), Wallet.createRandom(), Wallet.createRandom()];
-      const requests = devices.map((d) => makeRequest({ owner: base.deviceOwner.address, projectId: base.projectId, device: d.address, deadline }));
-      const signatures = await Promise.all(devices.map((d, i) => signWith(d, base.deviceRegistry, requests[i])));
+      const requests = devices.map((d) =>
+        makeRequest({
+          owner: base.deviceOwner.address,
+          projectId: base.projectId,
+          device: d.address,
+          deadline,
+        }),
+      );
+      const signatures = await Promise.all(
+        devices.map((d, i) => signWith(d, base.deviceRegistry, requests[i])),
+      );
       const tx = base.deviceRegistry.registerBatch(requests, signatures);
       for (const [i, d] of devices.entries()) {
         await expect(tx)
           .to.emit(base.deviceRegistry, "DeviceRegistered")
-          .withArgs(deviceIdOf(d.address), base.projectId, base.deviceOwner.address, BigInt(i), requests[i].ax, requests[i].ay, keyHash(deviceIdOf(d.address), requests[i].ax, requests[i].ay), requests[i].didHash, requests[i].didURI);
+          .withArgs(
+            deviceIdOf(d.address),
+            base.projectId,
+            base.deviceOwner.address,
+            BigInt(i),
+            requests[i].ax,
+            requests[i].ay,
+            keyHash(deviceIdOf(d.address), requests[i].ax, requests[i].ay),
+            requests[i].didHash,
+            requests[i].didURI,
+          );
       }
       expect(await base.deviceRegistry.deviceCount(base.projectId)).to.equal(3n);
       expect(await base.deviceRegistry.balanceOf(base.deviceOwner.address)).to.equal(3n);
@@ -381,8 +538,18 @@ describe("DeviceRegistry", function () {
       const base = await projectFixture();
       const deadline = await deadlineIn();
       const devices = [Wallet.createRandom(), Wallet.createRandom()];
-      const requests = devices.map((d) => makeRequest({ owner: base.deviceOwner.address, projectId: base.projectId, device: d.address, deadline }));
-      const signatures = [await signWith(devices[0], base.deviceRegistry, requests[0]), await signWith(devices[0], base.deviceRegistry, requests[1])];
+      const requests = devices.map((d) =>
+        makeRequest({
+          owner: base.deviceOwner.address,
+          projectId: base.projectId,
+          device: d.address,
+          deadline,
+        }),
+      );
+      const signatures = [
+        await signWith(devices[0], base.deviceRegistry, requests[0]),
+        await signWith(devices[0], base.deviceRegistry, requests[1]),
+      ];
       await expect(base.deviceRegistry.registerBatch(requests, signatures))
         .to.be.revertedWithCustomError(base.deviceRegistry, "InvalidDeviceSignature")
         .withArgs(devices[1].address);
@@ -394,7 +561,12 @@ describe("DeviceRegistry", function () {
       await expect(base.deviceRegistry.registerBatch([], []))
         .to.be.revertedWithCustomError(base.deviceRegistry, "InvalidBatchLength")
         .withArgs(0n, 0n);
-      const request = makeRequest({ owner: base.deviceOwner.address, projectId: base.projectId, device: Wallet.createRandom().address, deadline: await deadlineIn() });
+      const request = makeRequest({
+        owner: base.deviceOwner.address,
+        projectId: base.projectId,
+        device: Wallet.createRandom().address,
+        deadline: await deadlineIn(),
+      });
       await expect(base.deviceRegistry.registerBatch([request], []))
         .to.be.revertedWithCustomError(base.deviceRegistry, "InvalidBatchLength")
         .withArgs(1n, 0n);
@@ -421,8 +593,18 @@ describe("DeviceRegistry", function () {
     it("rejects a reused nonce with InvalidNonce", async function () {
       const { deviceRegistry, client } = await registeredDeviceFixture();
       const next = generateBabyJubKey();
-      const rotation = { device: client.address, ax: next.ax, ay: next.ay, nonce: 1n, deadline: await deadlineIn() };
-      const signature = await signKeyRotation(client.identity.wallet, await domainOf(deviceRegistry), rotation);
+      const rotation = {
+        device: client.address,
+        ax: next.ax,
+        ay: next.ay,
+        nonce: 1n,
+        deadline: await deadlineIn(),
+      };
+      const signature = await signKeyRotation(
+        client.identity.wallet,
+        await domainOf(deviceRegistry),
+        rotation,
+      );
       await deviceRegistry.rotateKey(rotation, signature);
       await expect(deviceRegistry.rotateKey(rotation, signature))
         .to.be.revertedWithCustomError(deviceRegistry, "InvalidNonce")
@@ -432,7 +614,13 @@ describe("DeviceRegistry", function () {
     it("rejects a rotation signed by another key with InvalidDeviceSignature", async function () {
       const { deviceRegistry, client, stranger } = await registeredDeviceFixture();
       const next = generateBabyJubKey();
-      const rotation = { device: client.address, ax: next.ax, ay: next.ay, nonce: 1n, deadline: await deadlineIn() };
+      const rotation = {
+        device: client.address,
+        ax: next.ax,
+        ay: next.ay,
+        nonce: 1n,
+        deadline: await deadlineIn(),
+      };
       const signature = await signKeyRotation(stranger, await domainOf(deviceRegistry), rotation);
       await expect(deviceRegistry.rotateKey(rotation, signature))
         .to.be.revertedWithCustomError(deviceRegistry, "InvalidDeviceSignature")
@@ -443,7 +631,9 @@ describe("DeviceRegistry", function () {
       const { deviceRegistry, client } = await registeredDeviceFixture();
       const domain = await domainOf(deviceRegistry);
       const expired = { device: client.address, ax: 1n, ay: 1n, nonce: 1n, deadline: 1n };
-      await expect(deviceRegistry.rotateKey(expired, await signKeyRotation(client.identity.wallet, domain, expired)))
+      await expect(
+        deviceRegistry.rotateKey(expired, await signKeyRotation(client.identity.wallet, domain, expired)),
+      )
         .to.be.revertedWithCustomError(deviceRegistry, "ExpiredDeadline")
         .withArgs(1n);
       const bad = { ...expired, ax: SNARK_SCALAR_FIELD, deadline: await deadlineIn() };
@@ -455,7 +645,13 @@ describe("DeviceRegistry", function () {
     it("rejects an unknown device with UnknownDevice", async function () {
       const base = await projectFixture();
       const identity = generateIdentity();
-      const rotation = { device: identity.wallet.address, ax: 1n, ay: 1n, nonce: 0n, deadline: await deadlineIn() };
+      const rotation = {
+        device: identity.wallet.address,
+        ax: 1n,
+        ay: 1n,
+        nonce: 0n,
+        deadline: await deadlineIn(),
+      };
       const signature = await signKeyRotation(identity.wallet, await domainOf(base.deviceRegistry), rotation);
       await expect(base.deviceRegistry.rotateKey(rotation, signature))
         .to.be.revertedWithCustomError(base.deviceRegistry, "UnknownDevice")
@@ -469,13 +665,23 @@ describe("DeviceRegistry", function () {
       const uri = "https://devices.example.org/did.json";
       await expect(client.updateDocument(uri, await deadlineIn()))
         .to.emit(deviceRegistry, "DeviceDocumentUpdated")
-        .withArgs(client.deviceId, ethers.keccak256(ethers.toUtf8Bytes(JSON.stringify(client.document()))), uri);
+        .withArgs(
+          client.deviceId,
+          ethers.keccak256(ethers.toUtf8Bytes(JSON.stringify(client.document()))),
+          uri,
+        );
       expect((await deviceRegistry.deviceOf(client.deviceId)).nonce).to.equal(2n);
     });
 
     it("rejects an update signed by another key with InvalidDeviceSignature", async function () {
       const { deviceRegistry, client, stranger } = await registeredDeviceFixture();
-      const update = { device: client.address, didHash: ethers.ZeroHash, didURI: "x", nonce: 1n, deadline: await deadlineIn() };
+      const update = {
+        device: client.address,
+        didHash: ethers.ZeroHash,
+        didURI: "x",
+        nonce: 1n,
+        deadline: await deadlineIn(),
+      };
       const { signDocumentUpdate } = await import("../../../src/crypto/eip712");
       const signature = await signDocumentUpdate(stranger, await domainOf(deviceRegistry), update);
       await expect(deviceRegistry.updateDocument(update, signature))
@@ -548,13 +754,19 @@ describe("DeviceRegistry", function () {
   describe("views", function () {
     it("reverts deviceOf and didOf for an unknown device, and opsChainAt past the head", async function () {
       const { deviceRegistry, projectId } = await registeredDeviceFixture();
-      await expect(deviceRegistry.deviceOf(5n)).to.be.revertedWithCustomError(deviceRegistry, "UnknownDevice").withArgs(5n);
-      await expect(deviceRegistry.didOf(5n)).to.be.revertedWithCustomError(deviceRegistry, "UnknownDevice").withArgs(5n);
+      await expect(deviceRegistry.deviceOf(5n))
+        .to.be.revertedWithCustomError(deviceRegistry, "UnknownDevice")
+        .withArgs(5n);
+      await expect(deviceRegistry.didOf(5n))
+        .to.be.revertedWithCustomError(deviceRegistry, "UnknownDevice")
+        .withArgs(5n);
       await expect(deviceRegistry.opsChainAt(projectId, 2n))
         .to.be.revertedWithCustomError(deviceRegistry, "UnknownCheckpoint")
         .withArgs(projectId, 2n);
       expect(await deviceRegistry.stateDepth()).to.equal(20n);
-      expect(await deviceRegistry.projectRegistry()).to.equal(await (await registeredDeviceFixture()).projectRegistry.getAddress());
+      expect(await deviceRegistry.projectRegistry()).to.equal(
+        await (await registeredDeviceFixture()).projectRegistry.getAddress(),
+      );
     });
   });
 });

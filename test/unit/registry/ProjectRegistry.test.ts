@@ -54,7 +54,9 @@ describe("ProjectRegistry", function () {
       await expect(projectRegistry.connect(projectOwner).setConfig(projectId, OTHER_URI, OTHER_HASH))
         .to.emit(projectRegistry, "ConfigUpdated")
         .withArgs(projectId, OTHER_URI, OTHER_HASH);
-      await expect(projectRegistry.connect(operator).setConfig(projectId, SAMPLE_CONFIG_URI, SAMPLE_CONFIG_HASH))
+      await expect(
+        projectRegistry.connect(operator).setConfig(projectId, SAMPLE_CONFIG_URI, SAMPLE_CONFIG_HASH),
+      )
         .to.emit(projectRegistry, "ConfigUpdated")
         .withArgs(projectId, SAMPLE_CONFIG_URI, SAMPLE_CONFIG_HASH);
     });
@@ -160,7 +162,14 @@ describe("ProjectRegistry", function () {
       const s = SAMPLE_SETTINGS;
       await expect(projectRegistry.connect(projectOwner).setSettings(projectId, s))
         .to.emit(projectRegistry, "SettingsUpdated")
-        .withArgs(projectId, [s.circuitId, s.proofSystem, s.minInterval, s.maxUnits, s.proverFee, s.rewardRate]);
+        .withArgs(projectId, [
+          s.circuitId,
+          s.proofSystem,
+          s.minInterval,
+          s.maxUnits,
+          s.proverFee,
+          s.rewardRate,
+        ]);
       const stored = await projectRegistry.settingsOf(projectId);
       expect(stored.circuitId).to.equal(s.circuitId);
       expect(stored.minInterval).to.equal(s.minInterval);

@@ -21,8 +21,16 @@ describe("DeviceRegistry registration gas", function () {
     const gas: bigint[] = [];
     for (let i = 0; i < DEVICES; i++) {
       const device = Wallet.createRandom();
-      const request = makeRequest({ owner: base.deviceOwner.address, projectId: base.projectId, device: device.address, deadline });
-      const tx = await base.deviceRegistry.register(request, await signWith(device, base.deviceRegistry, request));
+      const request = makeRequest({
+        owner: base.deviceOwner.address,
+        projectId: base.projectId,
+        device: device.address,
+        deadline,
+      });
+      const tx = await base.deviceRegistry.register(
+        request,
+        await signWith(device, base.deviceRegistry, request),
+      );
       gas.push((await tx.wait())!.gasUsed);
     }
     const steady = gas.slice(1);
@@ -38,8 +46,17 @@ describe("DeviceRegistry registration gas", function () {
     const base = await projectFixture();
     const deadline = await deadlineIn();
     const devices = Array.from({ length: 10 }, () => Wallet.createRandom());
-    const requests = devices.map((d) => makeRequest({ owner: base.deviceOwner.address, projectId: base.projectId, device: d.address, deadline }));
-    const signatures = await Promise.all(devices.map((d, i) => signWith(d, base.deviceRegistry, requests[i])));
+    const requests = devices.map((d) =>
+      makeRequest({
+        owner: base.deviceOwner.address,
+        projectId: base.projectId,
+        device: d.address,
+        deadline,
+      }),
+    );
+    const signatures = await Promise.all(
+      devices.map((d, i) => signWith(d, base.deviceRegistry, requests[i])),
+    );
     const tx = await base.deviceRegistry.registerBatch(requests, signatures);
     const perDevice = (await tx.wait())!.gasUsed / BigInt(devices.length);
     expect(perDevice).to.be.lessThanOrEqual(BATCH_GAS_PER_DEVICE_CEILING);

@@ -31,7 +31,10 @@ describe("device identity file", function () {
   it("refuses to overwrite a device's keys unless asked", async function () {
     const file = await tempFile();
     await saveIdentity(file, generateIdentity());
-    await expect(saveIdentity(file, generateIdentity())).to.be.rejectedWith(IdentityFileError, "refusing to overwrite");
+    await expect(saveIdentity(file, generateIdentity())).to.be.rejectedWith(
+      IdentityFileError,
+      "refusing to overwrite",
+    );
     await saveIdentity(file, generateIdentity(), { overwrite: true });
   });
 
@@ -48,8 +51,14 @@ describe("device identity file", function () {
     const file = await tempFile();
     const json = identityToJson(generateIdentity());
     await fs.writeFile(file, JSON.stringify({ ...json, babyjub: { ...json.babyjub, ax: "1" } }));
-    await expect(loadIdentity(file)).to.be.rejectedWith(IdentityFileError, "BabyJubJub public key does not match");
-    await fs.writeFile(file, JSON.stringify({ ...json, address: identityToJson(generateIdentity()).address }));
+    await expect(loadIdentity(file)).to.be.rejectedWith(
+      IdentityFileError,
+      "BabyJubJub public key does not match",
+    );
+    await fs.writeFile(
+      file,
+      JSON.stringify({ ...json, address: identityToJson(generateIdentity()).address }),
+    );
     await expect(loadIdentity(file)).to.be.rejectedWith(IdentityFileError, "address does not match");
   });
 });
