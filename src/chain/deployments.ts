@@ -7,12 +7,19 @@ export const DEPLOYMENTS = {
   poseidonT4: "PoseidonT4",
   projectRegistry: "ProjectRegistry",
   deviceRegistry: "DeviceRegistry",
+  verifierRegistry: "VerifierRegistry",
 } as const;
+
+/** Deployment name of a configuration's generated verifier or of its IBatchVerifier adapter. */
+export function verifierDeploymentName(config: string, system: string, part: "generated" | "adapter"): string {
+  return `${part === "generated" ? "Verifier" : "BatchVerifier"}_${config}_${system}`;
+}
 
 /** hardhat-deploy tags: `deployments.fixture([TAGS.registries])` deploys what it needs. */
 export const TAGS = {
   poseidon: "poseidon",
   registries: "registries",
+  verifiers: "verifiers",
 } as const;
 
 export interface KitAddresses {

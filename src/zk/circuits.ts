@@ -163,3 +163,13 @@ export async function inspectWarnings(name: string, shape: CircuitShape, root = 
     .filter((l) => l.startsWith("warning"))
     .filter((l) => !THIRD_PARTY_WARNING_TEMPLATES.some((t) => l.includes(`In template "${t}`)));
 }
+
+/** The verifier-registry id of a configuration's circuit: keccak256("depin-kit/batch/<name>/v1"). */
+export function circuitId(name: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { id } = require("ethers") as typeof import("ethers");
+  return id(`depin-kit/batch/${name}/v1`);
+}
+
+/** IBatchVerifier's ProofSystem enum values. */
+export const PROOF_SYSTEM_ID: Record<ProofSystem, number> = { groth16: 0, plonk: 1, fflonk: 2 };

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {BATCH_PUBLIC_SIGNALS, IBatchVerifier, ProofSystem} from "../interfaces/IBatchVerifier.sol";
+
+/// @notice Test double: a verifier of a chosen system that answers a chosen result.
+contract MockBatchVerifier is IBatchVerifier {
+    ProofSystem private immutable _system;
+    bool private _result;
+
+    constructor(ProofSystem system_, bool result_) {
+        _system = system_;
+        _result = result_;
+    }
+
+    function setResult(bool result_) external {
+        _result = result_;
+    }
+
+    function proofSystem() external view returns (ProofSystem) {
+        return _system;
+    }
+
+    function verify(uint256[BATCH_PUBLIC_SIGNALS] calldata, bytes calldata) external view returns (bool) {
+        return _result;
+    }
+}

@@ -1,0 +1,4 @@
+export * from "./batch";
+export * from "./circuits";
+export * from "./prove";
+export * from "./ptau";
