@@ -27,7 +27,16 @@ import {
   type Optimization,
   type ProofSystem,
 } from "./circuits";
-import { BEACON_HASH, BEACON_ITERATIONS, BEACON_NAME, INSECURE_NOTICE, devPtau, sha256File, type PtauFile } from "./ptau";
+import {
+  BEACON_HASH,
+  BEACON_ITERATIONS,
+  BEACON_NAME,
+  INSECURE_NOTICE,
+  devPtau,
+  fflonkReadyPtau,
+  sha256File,
+  type PtauFile,
+} from "./ptau";
 import { releaseSnarkjs, snarkjs, type SnarkLogger } from "./snarkjs";
 
 export const GENERATED_DIR = path.join("contracts", "verifiers", "generated");
@@ -211,7 +220,7 @@ export async function buildCircuits(options: BuildOptions = {}): Promise<BuildRe
             // FFLONK reads 9·domain + 18 tau powers; a file of power k holds 2^(k+1) - 1.
             const needed = 9 * 2 ** Math.max(domainPower, 4) + 18;
             power = Math.ceil(Math.log2(needed + 1)) - 1;
-            ptau = ceremony ?? (await devPtau(power, "beacon", { step: (l) => progress.detail(l), logger }));
+            ptau = await fflonkReadyPtau(ceremony ?? (await devPtau(power, "beacon", { step: (l) => progress.detail(l), logger })));
           }
         }
         (record.ptauPower ??= {})[system] = ceremony === undefined ? power : undefined;

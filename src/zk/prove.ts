@@ -3,7 +3,7 @@
  * process or in a worker thread with progress (src/zk/prove.worker.js).
  */
 import { AbiCoder } from "ethers";
-import { Worker } from "node:worker_threads";
+import { fork } from "node:child_process";
 import * as path from "node:path";
 
 import type { CircuitInput } from "./batch";
@@ -64,18 +64,29 @@ export interface WorkerProgress {
   (message: string): void;
 }
 
-/** Proves in a worker thread, reporting snarkjs's progress lines; the event loop stays free. */
+/**
+ * Proves in a separate process (src/zk/prove.worker.js), reporting snarkjs's progress
+ * lines; this process's event loop stays free and the prover's memory is returned when it
+ * ends. (Not a worker thread: ffjavascript cannot start its thread pool inside one.)
+ */
 export function proveInWorker(system: ProofSystem, input: CircuitInput, key: ProvingKey, onProgress?: WorkerProgress): Promise<Proof> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(path.join(__dirname, "prove.worker.js"), { workerData: { system, input, key } });
-    worker.on("message", (m: { type: string; message?: string; result?: Proof; error?: string }) => {
+    const child = fork(path.join(__dirname, "prove.worker.js"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    let settled = false;
+    child.on("message", (m: { type: string; message?: string; result?: Proof; error?: string }) => {
       if (m.type === "progress" && m.message !== undefined) onProgress?.(m.message);
-      else if (m.type === "done") resolve(m.result!);
-      else if (m.type === "error") reject(new Error(m.error));
+      else if (m.type === "done") {
+        settled = true;
+        resolve(m.result!);
+      } else if (m.type === "error") {
+        settled = true;
+        reject(new Error(m.error));
+      }
     });
-    worker.on("error", reject);
-    worker.on("exit", (code) => {
-      if (code !== 0) reject(new Error(`prover worker exited with code ${code}`));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (!settled) reject(new Error(`prover process exited with code ${code}`));
     });
+    child.send({ system, input, key });
   });
 }

@@ -111,6 +111,62 @@ export async function devPtau(power: number, kind: PtauKind, progress?: PtauProg
   return generate(power, kind, cache, progress);
 }
 
+/** Section types present in a .ptau file (binfileutils layout: magic, version, n, sections). */
+export async function ptauSections(file: string): Promise<number[]> {
+  const fd = await fs.open(file, "r");
+  try {
+    const head = Buffer.alloc(12);
+    await fd.read(head, 0, 12, 0);
+    if (head.toString("ascii", 0, 4) !== "ptau") throw new Error(`${file} is not a .ptau file`);
+    const n = head.readUInt32LE(8);
+    const types: number[] = [];
+    let pos = 12;
+    const h = Buffer.alloc(12);
+    for (let i = 0; i < n; i++) {
+      await fd.read(h, 0, 12, pos);
+      types.push(h.readUInt32LE(0));
+      pos += 12 + Number(h.readBigUInt64LE(4));
+    }
+    return types;
+  } finally {
+    await fd.close();
+  }
+}
+
+/**
+ * snarkjs 0.7.6's `fflonk setup` refuses a file without section 12 (the phase-2 Lagrange
+ * points) although it reads only sections 2 and 3 (src/fflonk_setup.js: section 12 is only
+ * tested for presence). For a beacon-only file this returns a copy with an empty section 12
+ * appended — the tau powers are untouched, so the keys equal those from a prepared file of
+ * the same power (tested). A file that has section 12 is returned as it is.
+ */
+export async function fflonkReadyPtau(ptau: PtauFile): Promise<PtauFile> {
+  if ((await ptauSections(ptau.path)).includes(12)) return ptau;
+  const dir = cacheDir();
+  await fs.mkdir(dir, { recursive: true });
+  const target = path.join(dir, path.basename(ptau.path).replace(/(\.beacon)?\.ptau$/, ".fflonk.ptau"));
+  if (!(await exists(target))) {
+    const tmp = `${target}.tmp-${process.pid}`;
+    await fs.copyFile(ptau.path, tmp);
+    const fd = await fs.open(tmp, "r+");
+    try {
+      const head = Buffer.alloc(4);
+      await fd.read(head, 0, 4, 8);
+      head.writeUInt32LE(head.readUInt32LE(0) + 1);
+      await fd.write(head, 0, 4, 8);
+      const section = Buffer.alloc(12);
+      section.writeUInt32LE(12, 0);
+      section.writeBigUInt64LE(0n, 4);
+      const { size } = await fd.stat();
+      await fd.write(section, 0, 12, size);
+    } finally {
+      await fd.close();
+    }
+    await fs.rename(tmp, target);
+  }
+  return { ...ptau, path: target };
+}
+
 async function generate(power: number, kind: PtauKind, dir: string, progress?: PtauProgress): Promise<PtauFile> {
   const logger = progress?.logger ?? silentLogger;
   const steps = kind === "prepared" ? 3 : 2;
