@@ -49,7 +49,14 @@ const deploy: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
       const id = circuitId(name);
       const live = await read(DEPLOYMENTS.verifierRegistry, "verifierOf", id, PROOF_SYSTEM_ID[system]);
       if (live === hre.ethers.ZeroAddress) {
-        await execute(DEPLOYMENTS.verifierRegistry, { from: deployer, log: true }, "register", id, PROOF_SYSTEM_ID[system], adapter.address);
+        await execute(
+          DEPLOYMENTS.verifierRegistry,
+          { from: deployer, log: true },
+          "register",
+          id,
+          PROOF_SYSTEM_ID[system],
+          adapter.address,
+        );
       }
     }
   }

@@ -5,7 +5,12 @@
  * "cached" verifies messages from 64 devices over and over (the sequencer's case: the
  * per-key window table is reused); "fresh" uses a new key for every signature.
  */
-import { generateBabyJubKey, signEddsaPoseidon, verifyEddsaPoseidon, type EddsaSignature } from "../src/crypto";
+import {
+  generateBabyJubKey,
+  signEddsaPoseidon,
+  verifyEddsaPoseidon,
+  type EddsaSignature,
+} from "../src/crypto";
 
 interface Vector {
   msg: bigint;
@@ -47,7 +52,10 @@ export async function benchEddsa(seconds = 3, runs = 3) {
   const cached = vectors(64, 512);
   const fresh = vectors(2048, 2048);
   const theirs = (v: Vector) =>
-    eddsa.verifyPoseidon(F.e(v.msg), { R8: [F.e(v.sig.R8x), F.e(v.sig.R8y)], S: v.sig.S }, [F.e(v.key.ax), F.e(v.key.ay)]);
+    eddsa.verifyPoseidon(F.e(v.msg), { R8: [F.e(v.sig.R8x), F.e(v.sig.R8y)], S: v.sig.S }, [
+      F.e(v.key.ax),
+      F.e(v.key.ay),
+    ]);
   const ours = (v: Vector) => verifyEddsaPoseidon(v.msg, v.sig, v.key);
   rate(0.5, ours, cached); // warm-up
   rate(0.5, theirs, cached);
@@ -69,8 +77,14 @@ if (require.main === module) {
   benchEddsa(arg("seconds", 3), arg("runs", 3)).then((r) => {
     const f = (x: number) => Math.round(x).toLocaleString("en-US");
     console.log(`EdDSA-Poseidon verifications/s, one core (median of ${r.runs.circomlibjs.length} runs)`);
-    console.log(`  ours, cached key table   ${f(r.oursPerSec)}   (runs ${r.runs.oursCached.map(f).join(", ")})`);
-    console.log(`  ours, fresh key each     ${f(r.oursFreshKeyPerSec)}   (runs ${r.runs.oursFresh.map(f).join(", ")})`);
-    console.log(`  circomlibjs 0.1.7        ${f(r.circomlibjsPerSec)}   (runs ${r.runs.circomlibjs.map(f).join(", ")})`);
+    console.log(
+      `  ours, cached key table   ${f(r.oursPerSec)}   (runs ${r.runs.oursCached.map(f).join(", ")})`,
+    );
+    console.log(
+      `  ours, fresh key each     ${f(r.oursFreshKeyPerSec)}   (runs ${r.runs.oursFresh.map(f).join(", ")})`,
+    );
+    console.log(
+      `  circomlibjs 0.1.7        ${f(r.circomlibjsPerSec)}   (runs ${r.runs.circomlibjs.map(f).join(", ")})`,
+    );
   });
 }

@@ -10,7 +10,11 @@ export interface Progress {
   done(summary?: string): void;
 }
 
-export function createProgress(title: string, total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function createProgress(
+  title: string,
+  total: number,
+  stream: NodeJS.WriteStream = process.stderr,
+): Progress {
   const started = Date.now();
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
   if (!stream.isTTY) {
@@ -28,7 +32,12 @@ export function createProgress(title: string, total: number, stream: NodeJS.Writ
     };
   }
   const bar = new cliProgress.SingleBar(
-    { format: `${title} [{bar}] {value}/{total} {step} {detail}`, stream, hideCursor: true, clearOnComplete: false },
+    {
+      format: `${title} [{bar}] {value}/{total} {step} {detail}`,
+      stream,
+      hideCursor: true,
+      clearOnComplete: false,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0, { step: "", detail: "" });

@@ -62,11 +62,15 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD).setAction(async ({ solcVersion }: 
 
 subtask(TASK_COMPILE_SOLIDITY_CHECK_ERRORS).setAction(
   async (args: { output: { errors?: SolcOutputError[] } }, _hre, runSuper) => {
-    if (args.output.errors !== undefined) args.output.errors = args.output.errors.filter((e) => !tolerated(e));
+    if (args.output.errors !== undefined)
+      args.output.errors = args.output.errors.filter((e) => !tolerated(e));
     await runSuper(args);
     const warnings = (args.output.errors ?? []).filter((e) => e.severity === "warning");
     if (warnings.length > 0) {
-      throw new HardhatPluginError("depin-kit", `${warnings.length} compiler warning(s) above; warnings fail the build`);
+      throw new HardhatPluginError(
+        "depin-kit",
+        `${warnings.length} compiler warning(s) above; warnings fail the build`,
+      );
     }
   },
 );

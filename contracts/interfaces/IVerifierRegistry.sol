@@ -71,7 +71,10 @@ interface IVerifierRegistry {
     function verifierOf(bytes32 circuitId, ProofSystem system) external view returns (IBatchVerifier);
 
     /// @notice The pending change of a pair (zero verifier and time if none).
-    function pendingChange(bytes32 circuitId, ProofSystem system) external view returns (PendingChange memory);
+    function pendingChange(
+        bytes32 circuitId,
+        ProofSystem system
+    ) external view returns (PendingChange memory);
 
     /// @notice The delay, in seconds, between proposing and executing a change.
     function changeDelay() external view returns (uint64);

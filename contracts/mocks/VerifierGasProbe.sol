@@ -17,7 +17,10 @@ contract VerifierGasProbe {
 
     /// @notice The execution gas of a raw call (a generated verifier's verifyProof), the
     /// call's own cost (cold account access) included.
-    function measureCall(address target, bytes calldata data) external view returns (bool ok, uint256 gasUsed) {
+    function measureCall(
+        address target,
+        bytes calldata data
+    ) external view returns (bool ok, uint256 gasUsed) {
         uint256 before = gasleft();
         (bool success, bytes memory ret) = target.staticcall(data);
         gasUsed = before - gasleft();

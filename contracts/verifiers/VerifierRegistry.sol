@@ -33,7 +33,11 @@ contract VerifierRegistry is Ownable2Step, IVerifierRegistry {
     }
 
     /// @inheritdoc IVerifierRegistry
-    function proposeChange(bytes32 circuitId, ProofSystem system, IBatchVerifier verifier) external onlyOwner {
+    function proposeChange(
+        bytes32 circuitId,
+        ProofSystem system,
+        IBatchVerifier verifier
+    ) external onlyOwner {
         if (address(_verifiers[circuitId][system]) == address(0)) revert UnknownVerifier(circuitId, system);
         if (address(verifier) != address(0)) _checkVerifier(system, verifier);
         uint64 executableAt = uint64(block.timestamp) + _changeDelay;
@@ -65,7 +69,10 @@ contract VerifierRegistry is Ownable2Step, IVerifierRegistry {
     }
 
     /// @inheritdoc IVerifierRegistry
-    function pendingChange(bytes32 circuitId, ProofSystem system) external view returns (PendingChange memory) {
+    function pendingChange(
+        bytes32 circuitId,
+        ProofSystem system
+    ) external view returns (PendingChange memory) {
         return _pending[circuitId][system];
     }
 

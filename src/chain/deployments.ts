@@ -11,7 +11,11 @@ export const DEPLOYMENTS = {
 } as const;
 
 /** Deployment name of a configuration's generated verifier or of its IBatchVerifier adapter. */
-export function verifierDeploymentName(config: string, system: string, part: "generated" | "adapter"): string {
+export function verifierDeploymentName(
+  config: string,
+  system: string,
+  part: "generated" | "adapter",
+): string {
   return `${part === "generated" ? "Verifier" : "BatchVerifier"}_${config}_${system}`;
 }
 

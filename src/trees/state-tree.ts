@@ -50,7 +50,8 @@ export class StateTree {
   private readonly leaves = new Map<number, LeafData>();
 
   constructor(readonly depth: number) {
-    if (!Number.isInteger(depth) || depth < 1 || depth > 32) throw new Error(`state depth must be 1..32, got ${depth}`);
+    if (!Number.isInteger(depth) || depth < 1 || depth > 32)
+      throw new Error(`state depth must be 1..32, got ${depth}`);
     this.zeros = zeroHashes(depth);
     this.levels = Array.from({ length: depth + 1 }, () => new Map());
   }

@@ -130,9 +130,12 @@ export function buildBatch(
   const { R, D, K, depth } = shape;
   const { settings } = context;
   if (tree.depth !== depth) throw new BatchError(`state tree depth ${tree.depth} ≠ circuit depth ${depth}`);
-  if (settings.minInterval < 0n || settings.minInterval >= UINT32) throw new BatchError("minInterval must fit 32 bits");
-  if (settings.maxUnits < 0n || settings.maxUnits >= UINT64) throw new BatchError("maxUnits must fit 64 bits");
-  if (settings.rewardRate < 0n || settings.rewardRate >= UINT128) throw new BatchError("rewardRate must fit 128 bits");
+  if (settings.minInterval < 0n || settings.minInterval >= UINT32)
+    throw new BatchError("minInterval must fit 32 bits");
+  if (settings.maxUnits < 0n || settings.maxUnits >= UINT64)
+    throw new BatchError("maxUnits must fit 64 bits");
+  if (settings.rewardRate < 0n || settings.rewardRate >= UINT128)
+    throw new BatchError("rewardRate must fit 128 bits");
   const slots = deviceSlots(devices, K);
   if (ops.length > R) throw new BatchError(`${ops.length} registry ops exceed the circuit's ${R} op slots`);
   if (slots.length > D) throw new BatchError(`${slots.length} device slots exceed the circuit's ${D}`);
@@ -143,7 +146,13 @@ export function buildBatch(
 
   // 1. Registry ops, in order.
   let chain = context.opsChainFrom;
-  const op = { enabled: [] as string[], index: [] as string[], keyHash: [] as string[], leaf: [] as string[][], siblings: [] as string[][] };
+  const op = {
+    enabled: [] as string[],
+    index: [] as string[],
+    keyHash: [] as string[],
+    leaf: [] as string[][],
+    siblings: [] as string[][],
+  };
   for (let r = 0; r < R; r++) {
     const o = ops[r];
     if (o === undefined) {
@@ -159,7 +168,9 @@ export function buildBatch(
     op.enabled.push("1");
     op.index.push(str(o.index));
     op.keyHash.push(str(o.keyHash));
-    op.leaf.push([before.keyHash, before.cumulativeUnits, before.lastTimestamp, before.accruedReward].map(str));
+    op.leaf.push(
+      [before.keyHash, before.cumulativeUnits, before.lastTimestamp, before.accruedReward].map(str),
+    );
     op.siblings.push(tree.siblings(index).map(str));
     tree.applyOp(o);
     chain = nextOpsChain(chain, o);
@@ -211,7 +222,8 @@ export function buildBatch(
     }
     const leaf = tree.leaf(slot.index);
     const expectedKeyHash = computeKeyHash(slot.deviceId, slot.key.ax, slot.key.ay);
-    if (check && leaf.keyHash === 0n) throw new BatchError(`device ${slot.deviceId}: no usable key (not registered yet, or revoked)`);
+    if (check && leaf.keyHash === 0n)
+      throw new BatchError(`device ${slot.deviceId}: no usable key (not registered yet, or revoked)`);
     if (check && leaf.keyHash !== expectedKeyHash) {
       throw new BatchError(`device ${slot.deviceId}: key does not match the key hash of leaf ${slot.index}`);
     }
@@ -225,7 +237,15 @@ export function buildBatch(
 
     let last = leaf.lastTimestamp;
     let units = 0n;
-    const m = { enabled: [] as string[], ts: [] as string[], units: [] as string[], ph: [] as string[], r8x: [] as string[], r8y: [] as string[], s: [] as string[] };
+    const m = {
+      enabled: [] as string[],
+      ts: [] as string[],
+      units: [] as string[],
+      ph: [] as string[],
+      r8x: [] as string[],
+      r8y: [] as string[],
+      s: [] as string[],
+    };
     for (let k = 0; k < K; k++) {
       const message = slot.messages[k];
       if (message === undefined) {
@@ -242,12 +262,20 @@ export function buildBatch(
       if (check && (message.units < 0n || message.units > settings.maxUnits)) {
         throw new BatchError(`${where}: units ${message.units} exceed maxUnits ${settings.maxUnits}`);
       }
-      if (message.timestamp < 0n || message.timestamp >= UINT64) throw new BatchError(`${where}: timestamp must fit 64 bits`);
+      if (message.timestamp < 0n || message.timestamp >= UINT64)
+        throw new BatchError(`${where}: timestamp must fit 64 bits`);
       if (check && message.timestamp < last + settings.minInterval) {
         throw new BatchError(`${where}: less than minInterval ${settings.minInterval} s after ${last}`);
       }
-      const digest = messageDigest(context.domain, slot.deviceId, message.timestamp, message.units, message.payloadHash);
-      if (check && !verifyEddsaPoseidon(digest, message.signature, slot.key)) throw new BatchError(`${where}: bad signature`);
+      const digest = messageDigest(
+        context.domain,
+        slot.deviceId,
+        message.timestamp,
+        message.units,
+        message.payloadHash,
+      );
+      if (check && !verifyEddsaPoseidon(digest, message.signature, slot.key))
+        throw new BatchError(`${where}: bad signature`);
       digests.push(digest);
       m.enabled.push("1");
       m.ts.push(str(message.timestamp));
@@ -311,4 +339,3 @@ export function buildBatch(
   set("msgS", msg.s);
   return { input, signals, publicSignals: PUBLIC_SIGNAL_NAMES.map((n) => signals[n]), digests };
 }
-

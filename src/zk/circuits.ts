@@ -123,7 +123,17 @@ export async function compileCircuit(
   const main = path.join(dir, `${name}.circom`);
   await fs.writeFile(main, mainSource(shape));
   const cli = require.resolve("circom2/cli.js");
-  const args = [cli, path.relative(root, main), "--r1cs", "--sym", `--O${optimization}`, "-l", "node_modules", "-o", path.relative(root, dir)];
+  const args = [
+    cli,
+    path.relative(root, main),
+    "--r1cs",
+    "--sym",
+    `--O${optimization}`,
+    "-l",
+    "node_modules",
+    "-o",
+    path.relative(root, dir),
+  ];
   if (options.wasm !== false) args.push("--wasm");
   const { stdout, stderr } = await run(process.execPath, args, { cwd: root, maxBuffer: 64 * 1024 * 1024 });
   const log = stdout + stderr;
@@ -145,7 +155,11 @@ export async function compileCircuit(
 const THIRD_PARTY_WARNING_TEMPLATES = ["LessThan(", "CompConstant(", "EscalarMulAny(", "EscalarMulFix("];
 
 /** `circom --inspect` warnings in our own templates (circom exits 0 on warnings). */
-export async function inspectWarnings(name: string, shape: CircuitShape, root = repoRoot()): Promise<string[]> {
+export async function inspectWarnings(
+  name: string,
+  shape: CircuitShape,
+  root = repoRoot(),
+): Promise<string[]> {
   const dir = path.join(root, "circuits", "build", name, "inspect");
   await fs.mkdir(dir, { recursive: true });
   const main = path.join(dir, `${name}.circom`);

@@ -2,3 +2,4 @@ export * from "./batch";
 export * from "./circuits";
 export * from "./prove";
 export * from "./ptau";
+export * from "./sample";

@@ -25,14 +25,24 @@ export interface ProvingKey {
 }
 
 /** Computes the witness and a proof in this thread. */
-export async function prove(system: ProofSystem, input: CircuitInput, key: ProvingKey, logger: SnarkLogger = silentLogger): Promise<Proof> {
+export async function prove(
+  system: ProofSystem,
+  input: CircuitInput,
+  key: ProvingKey,
+  logger: SnarkLogger = silentLogger,
+): Promise<Proof> {
   const started = performance.now();
   const { proof, publicSignals } = await snarkjs[system].fullProve(input, key.wasm, key.zkey, logger);
   return { system, proof, publicSignals, ms: performance.now() - started };
 }
 
 /** Verifies a proof against a verification key (JSON as snarkjs exports it). */
-export async function verifyProof(system: ProofSystem, vkey: unknown, publicSignals: string[], proof: any): Promise<boolean> {
+export async function verifyProof(
+  system: ProofSystem,
+  vkey: unknown,
+  publicSignals: string[],
+  proof: any,
+): Promise<boolean> {
   return snarkjs[system].verify(vkey, publicSignals, proof, silentLogger);
 }
 
@@ -49,7 +59,8 @@ export async function encodeProof(p: Pick<Proof, "system" | "proof" | "publicSig
       ? await snarkjs.fflonk.exportSolidityCallData(p.publicSignals, p.proof)
       : await snarkjs[p.system].exportSolidityCallData(p.proof, p.publicSignals);
   const words = (text.match(/0x[0-9a-fA-F]+/g) ?? []).slice(0, PROOF_WORDS[p.system]).map((w) => BigInt(w));
-  if (words.length !== PROOF_WORDS[p.system]) throw new Error(`unexpected ${p.system} calldata: ${text.slice(0, 80)}…`);
+  if (words.length !== PROOF_WORDS[p.system])
+    throw new Error(`unexpected ${p.system} calldata: ${text.slice(0, 80)}…`);
   const coder = AbiCoder.defaultAbiCoder();
   if (p.system === "groth16") {
     return coder.encode(
@@ -57,7 +68,10 @@ export async function encodeProof(p: Pick<Proof, "system" | "proof" | "publicSig
       [words.slice(0, 2), [words.slice(2, 4), words.slice(4, 6)], words.slice(6, 8)],
     );
   }
-  return coder.encode([p.system === "plonk" ? "uint256[24]" : "bytes32[24]"], [words.map((w) => "0x" + w.toString(16).padStart(64, "0"))]);
+  return coder.encode(
+    [p.system === "plonk" ? "uint256[24]" : "bytes32[24]"],
+    [words.map((w) => "0x" + w.toString(16).padStart(64, "0"))],
+  );
 }
 
 export interface WorkerProgress {
@@ -69,9 +83,16 @@ export interface WorkerProgress {
  * lines; this process's event loop stays free and the prover's memory is returned when it
  * ends. (Not a worker thread: ffjavascript cannot start its thread pool inside one.)
  */
-export function proveInWorker(system: ProofSystem, input: CircuitInput, key: ProvingKey, onProgress?: WorkerProgress): Promise<Proof> {
+export function proveInWorker(
+  system: ProofSystem,
+  input: CircuitInput,
+  key: ProvingKey,
+  onProgress?: WorkerProgress,
+): Promise<Proof> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(__dirname, "prove.worker.js"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = fork(path.join(__dirname, "prove.worker.js"), [], {
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
     let settled = false;
     child.on("message", (m: { type: string; message?: string; result?: Proof; error?: string }) => {
       if (m.type === "progress" && m.message !== undefined) onProgress?.(m.message);

@@ -68,15 +68,23 @@ export async function sha256File(file: string): Promise<string> {
 async function checkSum(file: string): Promise<void> {
   const sums = path.join(path.dirname(file), "SHA256SUMS");
   if (!(await exists(sums))) return;
-  const line = (await fs.readFile(sums, "utf8")).split("\n").find((l) => l.trim().endsWith(path.basename(file)));
+  const line = (await fs.readFile(sums, "utf8"))
+    .split("\n")
+    .find((l) => l.trim().endsWith(path.basename(file)));
   if (line === undefined) return;
   const expected = line.trim().split(/\s+/)[0];
   const actual = await sha256File(file);
-  if (actual !== expected) throw new Error(`${file}: sha256 ${actual} does not match SHA256SUMS (${expected})`);
+  if (actual !== expected)
+    throw new Error(`${file}: sha256 ${actual} does not match SHA256SUMS (${expected})`);
 }
 
 /** Candidate files of at least `power`: for FFLONK any kind serves, for the rest only prepared. */
-async function lookup(dir: string, power: number, kind: PtauKind, maxPower: number): Promise<string | undefined> {
+async function lookup(
+  dir: string,
+  power: number,
+  kind: PtauKind,
+  maxPower: number,
+): Promise<string | undefined> {
   for (let k = power; k <= maxPower; k++) {
     // Exact power first; FFLONK may use a larger file (its keys then depend on that file).
     const kinds: PtauKind[] = kind === "beacon" ? ["beacon", "prepared"] : ["prepared"];
@@ -105,7 +113,12 @@ export async function devPtau(power: number, kind: PtauKind, progress?: PtauProg
   const cache = cacheDir();
   const cached = await lookup(cache, power, kind, power);
   if (cached !== undefined) {
-    return { path: cached, power, kind: cached.endsWith(".beacon.ptau") ? "beacon" : "prepared", origin: "cache" };
+    return {
+      path: cached,
+      power,
+      kind: cached.endsWith(".beacon.ptau") ? "beacon" : "prepared",
+      origin: "cache",
+    };
   }
   await fs.mkdir(cache, { recursive: true });
   return generate(power, kind, cache, progress);
@@ -167,7 +180,12 @@ export async function fflonkReadyPtau(ptau: PtauFile): Promise<PtauFile> {
   return { ...ptau, path: target };
 }
 
-async function generate(power: number, kind: PtauKind, dir: string, progress?: PtauProgress): Promise<PtauFile> {
+async function generate(
+  power: number,
+  kind: PtauKind,
+  dir: string,
+  progress?: PtauProgress,
+): Promise<PtauFile> {
   const logger = progress?.logger ?? silentLogger;
   const steps = kind === "prepared" ? 3 : 2;
   const tmp = path.join(dir, `.tmp-${process.pid}-${power}`);

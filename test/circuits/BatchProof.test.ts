@@ -6,7 +6,15 @@
 import { expect } from "chai";
 
 import { batchTester } from "../helpers/circuits";
-import { SETTINGS, START, messagesFor, projectState, registerOp, signedMessage, simDevice } from "../helpers/batches";
+import {
+  SETTINGS,
+  START,
+  messagesFor,
+  projectState,
+  registerOp,
+  signedMessage,
+  simDevice,
+} from "../helpers/batches";
 import { BatchError, buildBatch, messagesHashOf, type CircuitInput } from "../../src/zk/batch";
 import { CIRCUIT_CONFIGS } from "../../src/zk/circuits";
 import { generateBabyJubKey, signEddsaPoseidon } from "../../src/crypto";
@@ -44,10 +52,13 @@ describe("BatchProof (dev shape)", function () {
     it("a full batch: one registry op and two devices with two messages each", async function () {
       const { tree, devices, context } = scenario();
       const newcomer = simDevice(3);
-      const batch = buildBatch(SHAPE, tree, context, [registerOp(newcomer)], [
-        messagesFor(devices[0], [5n, 7n]),
-        messagesFor(devices[1], [1n, 1_000n]),
-      ]);
+      const batch = buildBatch(
+        SHAPE,
+        tree,
+        context,
+        [registerOp(newcomer)],
+        [messagesFor(devices[0], [5n, 7n]), messagesFor(devices[1], [1n, 1_000n])],
+      );
       expect(batch.signals.totalUnits).to.equal(1_013n);
       expect(tree.leaf(0).accruedReward).to.equal(12n * SETTINGS.rewardRate);
       expect(tree.leaf(3).keyHash).to.equal(registerOp(newcomer).keyHash);
@@ -73,7 +84,13 @@ describe("BatchProof (dev shape)", function () {
 
     it("messages only", async function () {
       const { tree, devices, context } = scenario();
-      const batch = buildBatch(SHAPE, tree, context, [], [messagesFor(devices[0], [1n, 2n]), messagesFor(devices[1], [3n])]);
+      const batch = buildBatch(
+        SHAPE,
+        tree,
+        context,
+        [],
+        [messagesFor(devices[0], [1n, 2n]), messagesFor(devices[1], [3n])],
+      );
       await circuit.expectPass(batch.input);
     });
 
@@ -116,7 +133,10 @@ describe("BatchProof (dev shape)", function () {
       const { tree, devices, context } = scenario();
       const slot = messagesFor(devices[0], [1n, 2n]);
       slot.messages[1].signature = { ...slot.messages[1].signature, S: slot.messages[1].signature.S + 1n };
-      expect(() => buildBatch(SHAPE, tree.clone(), context, [], [slot])).to.throw(BatchError, "bad signature");
+      expect(() => buildBatch(SHAPE, tree.clone(), context, [], [slot])).to.throw(
+        BatchError,
+        "bad signature",
+      );
       await circuit.expectFail(buildBatch(SHAPE, tree, context, [], [slot], { check: false }).input);
     });
 
@@ -124,7 +144,10 @@ describe("BatchProof (dev shape)", function () {
       const { tree, devices, context } = scenario();
       const impostor = { ...devices[0], key: generateBabyJubKey() };
       const slot = messagesFor(impostor, [1n]);
-      expect(() => buildBatch(SHAPE, tree.clone(), context, [], [slot])).to.throw(BatchError, "key does not match");
+      expect(() => buildBatch(SHAPE, tree.clone(), context, [], [slot])).to.throw(
+        BatchError,
+        "key does not match",
+      );
       await circuit.expectFail(buildBatch(SHAPE, tree, context, [], [slot], { check: false }).input);
     });
 
@@ -132,14 +155,20 @@ describe("BatchProof (dev shape)", function () {
       const { tree, devices, context } = scenario();
       tree.applyOp({ index: 0n, keyHash: 0n });
       const slot = messagesFor(devices[0], [1n]);
-      expect(() => buildBatch(SHAPE, tree.clone(), context, [], [slot])).to.throw(BatchError, "no usable key");
+      expect(() => buildBatch(SHAPE, tree.clone(), context, [], [slot])).to.throw(
+        BatchError,
+        "no usable key",
+      );
       await circuit.expectFail(buildBatch(SHAPE, tree, context, [], [slot], { check: false }).input);
     });
 
     it("units above maxUnits", async function () {
       const { tree, devices, context } = scenario();
       const slot = messagesFor(devices[0], [SETTINGS.maxUnits + 1n]);
-      expect(() => buildBatch(SHAPE, tree.clone(), context, [], [slot])).to.throw(BatchError, "exceed maxUnits");
+      expect(() => buildBatch(SHAPE, tree.clone(), context, [], [slot])).to.throw(
+        BatchError,
+        "exceed maxUnits",
+      );
       await circuit.expectFail(buildBatch(SHAPE, tree, context, [], [slot], { check: false }).input);
     });
 
@@ -191,7 +220,10 @@ describe("BatchProof (dev shape)", function () {
       const moved = signedMessage(devices[0], START + 600n, 4n);
       const slot = messagesFor(devices[1], [2n]);
       slot.messages.push(moved);
-      expect(() => buildBatch(SHAPE, tree.clone(), context, [], [slot])).to.throw(BatchError, "bad signature");
+      expect(() => buildBatch(SHAPE, tree.clone(), context, [], [slot])).to.throw(
+        BatchError,
+        "bad signature",
+      );
       await circuit.expectFail(buildBatch(SHAPE, tree, context, [], [slot], { check: false }).input);
     });
 
@@ -199,7 +231,15 @@ describe("BatchProof (dev shape)", function () {
       const { tree, devices, context } = scenario();
       const input = clone(buildBatch(SHAPE, tree, context, [], [messagesFor(devices[0], [1n])]).input);
       // Move the only message to position 1 and leave position 0 as padding.
-      for (const name of ["msgEnabled", "msgTimestamp", "msgUnits", "msgPayloadHash", "msgR8x", "msgR8y", "msgS"]) {
+      for (const name of [
+        "msgEnabled",
+        "msgTimestamp",
+        "msgUnits",
+        "msgPayloadHash",
+        "msgR8x",
+        "msgR8y",
+        "msgS",
+      ]) {
         const row = (input[name] as string[][])[0];
         [row[0], row[1]] = [row[1], row[0]];
       }
@@ -216,7 +256,10 @@ describe("BatchProof (dev shape)", function () {
 
   describe("tampered witness", function () {
     async function symbol(pattern: RegExp): Promise<string> {
-      const c = circuit as unknown as { loadSymbols(): Promise<void>; symbols: Record<string, { varIdx: number }> };
+      const c = circuit as unknown as {
+        loadSymbols(): Promise<void>;
+        symbols: Record<string, { varIdx: number }>;
+      };
       await c.loadSymbols();
       const name = Object.keys(c.symbols).find((n) => pattern.test(n) && c.symbols[n].varIdx >= 0);
       if (name === undefined) throw new Error(`no witness signal matches ${pattern}`);
@@ -225,15 +268,27 @@ describe("BatchProof (dev shape)", function () {
 
     async function validWitness() {
       const { tree, devices, context } = scenario();
-      const batch = buildBatch(SHAPE, tree, context, [registerOp(simDevice(3))], [messagesFor(devices[0], [5n, 6n])]);
+      const batch = buildBatch(
+        SHAPE,
+        tree,
+        context,
+        [registerOp(simDevice(3))],
+        [messagesFor(devices[0], [5n, 6n])],
+      );
       return circuit.calculateWitness(batch.input);
     }
 
     const hints: [string, RegExp][] = [
-      ["a units range-check bit (Num2Bits `<--`)", /^main\.AtMost_\d+_\d+\[0\]\.RangeCheck_\d+_\d+\.bits\[0\]$/],
+      [
+        "a units range-check bit (Num2Bits `<--`)",
+        /^main\.AtMost_\d+_\d+\[0\]\.RangeCheck_\d+_\d+\.bits\[0\]$/,
+      ],
       ["a Merkle index bit (Num2Bits `<--`)", /^main\.devPath\[0\]\.bits\[0\]$/],
       ["the revoked check's inverse (IsZero `<--`)", /^main\.IsZero_\d+_\d+\[0\]\.inv$/],
-      ["a spacing comparison (LessThan over Num2Bits `<--`)", /^main\.LessEqThan_\d+_\d+\[0\]\.lt\.n2b\.out\[0\]$/],
+      [
+        "a spacing comparison (LessThan over Num2Bits `<--`)",
+        /^main\.LessEqThan_\d+_\d+\[0\]\.lt\.n2b\.out\[0\]$/,
+      ],
       ["a signature point addition (BabyAdd `<--`)", /\.addRight\.xout$/],
     ];
     for (const [name, pattern] of hints) {
@@ -241,7 +296,9 @@ describe("BatchProof (dev shape)", function () {
         const witness = await validWitness();
         const target = await symbol(pattern);
         const c = circuit as unknown as { symbols: Record<string, { varIdx: number }> };
-        const forged = await circuit.editWitness(witness, { [target]: witness[c.symbols[target].varIdx] + 1n });
+        const forged = await circuit.editWitness(witness, {
+          [target]: witness[c.symbols[target].varIdx] + 1n,
+        });
         await circuit.expectConstraintFail(forged);
       });
     }
@@ -253,7 +310,13 @@ describe("BatchProof (dev shape)", function () {
     // Re-sign with the library directly, as a device would.
     slot.messages[0].signature = signEddsaPoseidon(
       devices[0].key.privateKey,
-      (await import("../../src/zk/batch")).messageDigest(context.domain, devices[0].deviceId, START, 1n, slot.messages[0].payloadHash),
+      (await import("../../src/zk/batch")).messageDigest(
+        context.domain,
+        devices[0].deviceId,
+        START,
+        1n,
+        slot.messages[0].payloadHash,
+      ),
     );
     await circuit.expectPass(buildBatch(SHAPE, tree, context, [], [slot]).input);
   });

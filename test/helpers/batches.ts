@@ -5,7 +5,12 @@
 import { generateBabyJubKey, signEddsaPoseidon, type BabyJubKeyPair } from "../../src/crypto";
 import { keyHash, OpChain, type RegistryOp } from "../../src/crypto/registry";
 import { StateTree } from "../../src/trees";
-import { messageDigest, type BatchContext, type DeviceMessage, type DeviceMessages } from "../../src/zk/batch";
+import {
+  messageDigest,
+  type BatchContext,
+  type DeviceMessage,
+  type DeviceMessages,
+} from "../../src/zk/batch";
 
 export const DOMAIN = 0x1234_5678_9abc_def0n;
 export const PROVER = 0xa11ce00000000000000000000000000000000001n;
@@ -36,17 +41,32 @@ export function projectState(depth: number, count: number) {
     tree.applyOp(op);
     chain.append(op);
   }
-  const context: BatchContext = { domain: DOMAIN, opsChainFrom: chain.head, prover: PROVER, settings: SETTINGS };
+  const context: BatchContext = {
+    domain: DOMAIN,
+    opsChainFrom: chain.head,
+    prover: PROVER,
+    settings: SETTINGS,
+  };
   return { tree, chain, devices, context };
 }
 
-export function signedMessage(device: SimDevice, timestamp: bigint, units: bigint, domain = DOMAIN): DeviceMessage {
+export function signedMessage(
+  device: SimDevice,
+  timestamp: bigint,
+  units: bigint,
+  domain = DOMAIN,
+): DeviceMessage {
   const payloadHash = timestamp * 7n + units;
   const digest = messageDigest(domain, device.deviceId, timestamp, units, payloadHash);
   return { timestamp, units, payloadHash, signature: signEddsaPoseidon(device.key.privateKey, digest) };
 }
 
-export function messagesFor(device: SimDevice, units: bigint[], start = START, spacing = 60n): DeviceMessages {
+export function messagesFor(
+  device: SimDevice,
+  units: bigint[],
+  start = START,
+  spacing = 60n,
+): DeviceMessages {
   return {
     deviceId: device.deviceId,
     index: device.index,

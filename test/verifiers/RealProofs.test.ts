@@ -11,7 +11,15 @@ import { SNARK_SCALAR_FIELD } from "../../src/crypto/field";
 import { PUBLIC_SIGNAL_NAMES } from "../../src/zk/batch";
 import { PROOF_SYSTEM_ID, circuitId, type CircuitName, type ProofSystem } from "../../src/zk/circuits";
 import { releaseSnarkjs } from "../../src/zk/snarkjs";
-import { IBatchVerifier__factory, VerifierGasProbe__factory, VerifierRegistry__factory } from "../../typechain-types";
+import { GENERATED_DIR } from "../../src/zk/build";
+import { verifyProof } from "../../src/zk/prove";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import {
+  IBatchVerifier__factory,
+  VerifierGasProbe__factory,
+  VerifierRegistry__factory,
+} from "../../typechain-types";
 import { provedBatch, type ProvedBatch } from "../helpers/proofs";
 
 const PROVE_TIMEOUT_MS = 600_000;
@@ -22,7 +30,10 @@ const PROVER_INDEX = PUBLIC_SIGNAL_NAMES.indexOf("prover");
 const verifiersFixture = deployments.createFixture(async () => {
   await deployments.fixture([TAGS.verifiers]);
   const [deployer] = await ethers.getSigners();
-  const registry = VerifierRegistry__factory.connect((await deployments.get(DEPLOYMENTS.verifierRegistry)).address, deployer);
+  const registry = VerifierRegistry__factory.connect(
+    (await deployments.get(DEPLOYMENTS.verifierRegistry)).address,
+    deployer,
+  );
   const probe = await new VerifierGasProbe__factory(deployer).deploy();
   return { registry, probe, deployer };
 });
@@ -60,6 +71,13 @@ describe("generated verifiers with real proofs", function () {
         proved = await provedBatch(config, system, system === "plonk");
         signals = proved.batch.publicSignals;
         expect(proved.proof.publicSignals.map(BigInt)).to.deep.equal(signals);
+        // Off-chain verification with the committed verification key agrees.
+        const vkey = JSON.parse(
+          readFileSync(path.join(GENERATED_DIR, `${config}.${system}.vkey.json`), "utf8"),
+        );
+        expect(await verifyProof(system, vkey, proved.proof.publicSignals, proved.proof.proof)).to.equal(
+          true,
+        );
       });
 
       async function adapter() {
@@ -74,18 +92,26 @@ describe("generated verifiers with real proofs", function () {
         const { registry, probe } = await verifiersFixture();
         const v = await adapter();
         expect(await v.verify(signals, proved.calldata)).to.equal(true);
-        expect(await registry.verify(circuitId(config), PROOF_SYSTEM_ID[system], signals, proved.calldata)).to.equal(true);
+        expect(
+          await registry.verify(circuitId(config), PROOF_SYSTEM_ID[system], signals, proved.calldata),
+        ).to.equal(true);
         const [ok, viaAdapter] = await probe.measure(v, signals, proved.calldata);
         expect(ok).to.equal(true);
         // The generated verifier alone, called with its own calldata.
-        const generated = (await deployments.get(verifierDeploymentName(config, system, "generated"))).address;
-        const iface = new ethers.Interface((await deployments.get(verifierDeploymentName(config, system, "generated"))).abi);
+        const generated = (await deployments.get(verifierDeploymentName(config, system, "generated")))
+          .address;
+        const iface = new ethers.Interface(
+          (await deployments.get(verifierDeploymentName(config, system, "generated"))).abi,
+        );
         const coder = ethers.AbiCoder.defaultAbiCoder();
         const proofArgs =
           system === "groth16"
             ? coder.decode(["uint256[2]", "uint256[2][2]", "uint256[2]"], proved.calldata).toArray()
             : [coder.decode([system === "plonk" ? "uint256[24]" : "bytes32[24]"], proved.calldata)[0]];
-        const [rawOk, raw] = await probe.measureCall(generated, iface.encodeFunctionData("verifyProof", [...proofArgs, signals]));
+        const [rawOk, raw] = await probe.measureCall(
+          generated,
+          iface.encodeFunctionData("verifyProof", [...proofArgs, signals]),
+        );
         expect(rawOk).to.equal(true);
         verifierGas[`${config}.${system}`] = raw;
         console.log(
@@ -116,7 +142,10 @@ describe("generated verifiers with real proofs", function () {
           changed[i] = (changed[i] + 1n) % SNARK_SCALAR_FIELD;
           expect(await v.verify(changed, proved.calldata), PUBLIC_SIGNAL_NAMES[i]).to.equal(false);
         }
-        await expect(v.verify(signals, proved.calldata.slice(0, -64))).to.be.revertedWithCustomError(v, "MalformedProof");
+        await expect(v.verify(signals, proved.calldata.slice(0, -64))).to.be.revertedWithCustomError(
+          v,
+          "MalformedProof",
+        );
       });
 
       if (system === "groth16") {

@@ -52,7 +52,9 @@ describe("development powers of tau", function () {
     expect(path.dirname(generated.path)).to.equal(path.join(cache, "ptau"));
     const shared = path.join(SHARED, `dev_${POWER}.ptau`);
     for (const s of [1, 2, 3, 4, 5, 6]) {
-      expect((await section(generated.path, s)).equals(await section(shared, s)), `section ${s}`).to.equal(true);
+      expect((await section(generated.path, s)).equals(await section(shared, s)), `section ${s}`).to.equal(
+        true,
+      );
     }
     expect((await devPtau(POWER, "beacon")).origin).to.equal("cache");
   });
@@ -75,13 +77,17 @@ describe("development powers of tau", function () {
     const root = path.resolve(__dirname, "../..");
     const out = path.join(cache, "toy");
     await fs.mkdir(out, { recursive: true });
-    await promisify(execFile)(process.execPath, [
-      require.resolve("circom2/cli.js"),
-      "circuits/test/toy.circom",
-      "--r1cs",
-      "-o",
-      path.relative(root, out),
-    ], { cwd: root });
+    await promisify(execFile)(
+      process.execPath,
+      [
+        require.resolve("circom2/cli.js"),
+        "circuits/test/toy.circom",
+        "--r1cs",
+        "-o",
+        path.relative(root, out),
+      ],
+      { cwd: root },
+    );
     const r1cs = path.join(out, "toy.r1cs");
 
     process.env.DEPIN_PTAU_DIR = "";
@@ -91,7 +97,12 @@ describe("development powers of tau", function () {
     expect(await ptauSections(ready.path)).to.include(12);
 
     await snarkjs.fflonk.setup(r1cs, ready.path, path.join(out, "a.zkey"), silentLogger);
-    await snarkjs.fflonk.setup(r1cs, path.join(SHARED, `dev_${POWER}.ptau`), path.join(out, "b.zkey"), silentLogger);
+    await snarkjs.fflonk.setup(
+      r1cs,
+      path.join(SHARED, `dev_${POWER}.ptau`),
+      path.join(out, "b.zkey"),
+      silentLogger,
+    );
     expect(await sha256File(path.join(out, "a.zkey"))).to.equal(await sha256File(path.join(out, "b.zkey")));
   });
 });

@@ -26,8 +26,15 @@ describe("EdDSA-Poseidon (SDK)", function () {
     F = eddsa.babyJub.F;
   });
 
-  const theirsVerify = (msg: bigint, sig: { R8x: bigint; R8y: bigint; S: bigint }, key: { ax: bigint; ay: bigint }) =>
-    eddsa.verifyPoseidon(F.e(msg), { R8: [F.e(sig.R8x), F.e(sig.R8y)], S: sig.S }, [F.e(key.ax), F.e(key.ay)]);
+  const theirsVerify = (
+    msg: bigint,
+    sig: { R8x: bigint; R8y: bigint; S: bigint },
+    key: { ax: bigint; ay: bigint },
+  ) =>
+    eddsa.verifyPoseidon(F.e(msg), { R8: [F.e(sig.R8x), F.e(sig.R8y)], S: sig.S }, [
+      F.e(key.ax),
+      F.e(key.ay),
+    ]);
 
   it("signs exactly as circomlibjs signPoseidon", function () {
     for (let i = 0; i < VECTORS; i++) {

@@ -16,7 +16,10 @@ describe("StateTree", function () {
 
   it("updates a leaf along its path and proves it", function () {
     const tree = new StateTree(DEPTH);
-    const leaves = [3, 17, 40, 63].map((i) => ({ i, leaf: { keyHash: BigInt(i + 1), cumulativeUnits: 5n, lastTimestamp: 9n, accruedReward: 7n } }));
+    const leaves = [3, 17, 40, 63].map((i) => ({
+      i,
+      leaf: { keyHash: BigInt(i + 1), cumulativeUnits: 5n, lastTimestamp: 9n, accruedReward: 7n },
+    }));
     for (const { i, leaf } of leaves) tree.set(i, leaf);
     for (const { i, leaf } of leaves) {
       expect(rootFromPath(i, leafHash(leaf), tree.siblings(i))).to.equal(tree.root);
@@ -31,7 +34,12 @@ describe("StateTree", function () {
     tree.set(2, { keyHash: 1n, cumulativeUnits: 10n, lastTimestamp: 11n, accruedReward: 12n });
     const copy = tree.clone();
     tree.applyOp({ index: 2n, keyHash: 0n });
-    expect(tree.leaf(2)).to.deep.equal({ keyHash: 0n, cumulativeUnits: 10n, lastTimestamp: 11n, accruedReward: 12n });
+    expect(tree.leaf(2)).to.deep.equal({
+      keyHash: 0n,
+      cumulativeUnits: 10n,
+      lastTimestamp: 11n,
+      accruedReward: 12n,
+    });
     expect(copy.leaf(2).keyHash).to.equal(1n);
     expect(copy.root).to.not.equal(tree.root);
   });

@@ -39,10 +39,9 @@ describe("VerifierRegistry", function () {
 
     it("reverts with ZeroVerifier and ProofSystemMismatch", async function () {
       const { registry, plonk } = await registryFixture();
-      await expect(registry.register(CIRCUIT, System.Groth16, ethers.ZeroAddress)).to.be.revertedWithCustomError(
-        registry,
-        "ZeroVerifier",
-      );
+      await expect(
+        registry.register(CIRCUIT, System.Groth16, ethers.ZeroAddress),
+      ).to.be.revertedWithCustomError(registry, "ZeroVerifier");
       await expect(registry.register(CIRCUIT, System.Groth16, plonk))
         .to.be.revertedWithCustomError(registry, "ProofSystemMismatch")
         .withArgs(System.Groth16, System.Plonk);
