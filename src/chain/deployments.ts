@@ -8,6 +8,10 @@ export const DEPLOYMENTS = {
   projectRegistry: "ProjectRegistry",
   deviceRegistry: "DeviceRegistry",
   verifierRegistry: "VerifierRegistry",
+  stakingToken: "StakingToken",
+  proverPool: "ProverPool",
+  stateRootLog: "StateRootLog",
+  batchManager: "BatchManager",
 } as const;
 
 /** Deployment name of a configuration's generated verifier or of its IBatchVerifier adapter. */
@@ -24,6 +28,7 @@ export const TAGS = {
   poseidon: "poseidon",
   registries: "registries",
   verifiers: "verifiers",
+  settlement: "settlement",
 } as const;
 
 export interface KitAddresses {

@@ -1,0 +1,187 @@
+/**
+ * End to end on the in-process chain with real `dev` Groth16 proofs: devices register,
+ * the sequencer submits two batches, provers prove and settle them, and a late prover's
+ * batch is reassigned, slashed and settled by another.
+ */
+import { expect } from "chai";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+
+import { settleBatch, settleCall } from "../../src/chain/settlement";
+import { OpChain, keyHash, signEddsaPoseidon } from "../../src/crypto";
+import { DeviceClient, generateIdentity, type DeviceIdentity } from "../../src/device";
+import { StateTree } from "../../src/trees";
+import { buildBatch, messageDigest, type DeviceMessages } from "../../src/zk/batch";
+import { CIRCUIT_CONFIGS } from "../../src/zk/circuits";
+import { prove } from "../../src/zk/prove";
+import { releaseSnarkjs } from "../../src/zk/snarkjs";
+import { provingKey } from "../helpers/proofs";
+import { FEE, SETTLEMENT_SETTINGS, settlementFixture } from "../helpers/settlement";
+
+const SHAPE = CIRCUIT_CONFIGS.dev;
+const KEY = provingKey("dev", "groth16");
+const PROOF_WINDOW = 3600n;
+const SLASH = 10n * 10n ** 18n;
+const START = 1_800_000_000n;
+const settings = {
+  minInterval: BigInt(SETTLEMENT_SETTINGS.minInterval),
+  maxUnits: SETTLEMENT_SETTINGS.maxUnits,
+  rewardRate: SETTLEMENT_SETTINGS.rewardRate,
+};
+
+describe("settlement end to end (real dev proofs)", function () {
+  this.timeout(600_000);
+  after(releaseSnarkjs);
+
+  it("registers devices, settles two batches, reassigns a late one", async function () {
+    const f = await settlementFixture();
+    const { manager, projectId, sequencer, provers, pool, token, log } = f;
+    const deadline = BigInt(await time.latest()) + 3600n;
+
+    // Devices register with their own signatures; the registry appends their ops.
+    const identities: DeviceIdentity[] = [generateIdentity(), generateIdentity()];
+    for (const identity of identities) {
+      await new DeviceClient(identity, f.deviceRegistry).register({
+        owner: f.deviceOwner.address,
+        projectId,
+        deadline,
+      });
+    }
+    const devices = identities.map((identity, index) => ({
+      identity,
+      index,
+      deviceId: BigInt(identity.wallet.address),
+    }));
+
+    // The prover's mirror of the project: tree and op chain rebuilt from public data.
+    const tree = new StateTree(SHAPE.depth);
+    const chain = new OpChain();
+    const ops = devices.map((d) => ({
+      index: BigInt(d.index),
+      keyHash: keyHash(d.deviceId, d.identity.babyJub.ax, d.identity.babyJub.ay),
+    }));
+    const domain = await manager.domainOf(projectId);
+    expect((await manager.projectStateOf(projectId)).stateRoot).to.equal(tree.root);
+
+    const slot = (d: (typeof devices)[number], from: bigint, units: bigint[]): DeviceMessages => ({
+      deviceId: d.deviceId,
+      index: d.index,
+      key: { ax: d.identity.babyJub.ax, ay: d.identity.babyJub.ay },
+      messages: units.map((u, k) => {
+        const timestamp = from + BigInt(k) * 60n;
+        const payloadHash = timestamp + u;
+        const digest = messageDigest(domain, d.deviceId, timestamp, u, payloadHash);
+        return {
+          timestamp,
+          units: u,
+          payloadHash,
+          signature: signEddsaPoseidon(d.identity.babyJub.privateKey, digest),
+        };
+      }),
+    });
+
+    async function submitAndBuild(opIndex: number, slots: DeviceMessages[], dataURI: string) {
+      // messagesHash does not depend on the prover: build once to submit, again to prove.
+      const draft = buildBatch(
+        SHAPE,
+        tree.clone(),
+        { domain, opsChainFrom: chain.head, prover: 0n, settings },
+        [ops[opIndex]],
+        slots,
+      );
+      const tx = await manager
+        .connect(sequencer)
+        .submitBatch(projectId, draft.signals.messagesHash, draft.digests.length, opIndex + 1, dataURI);
+      const batchId = await manager.batchCount();
+      await expect(tx)
+        .to.emit(manager, "BatchSubmitted")
+        .withArgs(
+          batchId,
+          projectId,
+          BigInt(opIndex + 1),
+          draft.signals.messagesHash,
+          draft.digests.length,
+          opIndex + 1,
+          dataURI,
+        );
+      return { batchId, slots, opIndex, submitGas: (await tx.wait())!.gasUsed };
+    }
+
+    async function proveAndSettle(b: { batchId: bigint; slots: DeviceMessages[]; opIndex: number }) {
+      const assigned = (await manager.batchOf(b.batchId)).prover;
+      const signer = provers.find((p) => p.address === assigned)!;
+      const work = tree.clone();
+      const built = buildBatch(
+        SHAPE,
+        work,
+        { domain, opsChainFrom: chain.head, prover: BigInt(assigned), settings },
+        [ops[b.opIndex]],
+        b.slots,
+      );
+      const proof = await prove("groth16", built.input, KEY);
+      const receipt = await settleBatch(manager.connect(signer), b.batchId, built, proof);
+      // Commit the mirror only once the chain accepted the batch.
+      tree.applyOp(ops[b.opIndex]);
+      for (const s of b.slots) {
+        const leaf = tree.leaf(s.index);
+        const units = s.messages.reduce((a, m) => a + m.units, 0n);
+        tree.set(s.index, {
+          ...leaf,
+          cumulativeUnits: leaf.cumulativeUnits + units,
+          lastTimestamp: s.messages.at(-1)!.timestamp,
+          accruedReward: leaf.accruedReward + units * settings.rewardRate,
+        });
+      }
+      chain.append(ops[b.opIndex]);
+      expect(tree.root).to.equal(work.root);
+      return { receipt, signer, built, proof };
+    }
+
+    // Batch 1: device 0 joins the tree and reports twice.
+    const b1 = await submitAndBuild(0, [slot(devices[0], START, [5n, 7n])], "ipfs://batch-1");
+    const s1 = await proveAndSettle(b1);
+    await expect(s1.receipt.hash).to.not.equal(undefined);
+    const state1 = await manager.projectStateOf(projectId);
+    expect(state1.stateRoot).to.equal(tree.root);
+    expect(state1.opsCursor).to.equal(1n);
+    expect(await log.wasCurrent(projectId, tree.root)).to.equal(true);
+    expect(await log.totalOwed(projectId)).to.equal(12n * settings.rewardRate);
+    console.log(`      submitBatch gas ${b1.submitGas}, settle gas ${s1.receipt.gasUsed}`);
+
+    // Batch 2: device 1 joins; device 0 reports again. Its prover misses the deadline.
+    const b2 = await submitAndBuild(
+      1,
+      [slot(devices[1], START, [1n, 2n]), slot(devices[0], START + 600n, [3n, 4n])],
+      "ipfs://batch-2",
+    );
+    const late = (await manager.batchOf(b2.batchId)).prover;
+    await time.increase(PROOF_WINDOW + 1n);
+    const lateStake = (await pool.proverOf(late)).stake;
+    const reassignTx = await manager.connect(f.stranger).reassign(b2.batchId);
+    await expect(reassignTx).to.emit(manager, "BatchReassigned").withArgs(b2.batchId, late, SLASH);
+    console.log(`      reassign gas ${(await reassignTx.wait())!.gasUsed}`);
+    expect((await pool.proverOf(late)).stake).to.equal(lateStake - SLASH);
+    const next = (await manager.batchOf(b2.batchId)).prover;
+    expect(next).to.not.equal(late);
+    expect(await token.balanceOf(f.stranger.address)).to.equal(0n); // nothing to farm
+
+    const before = await token.balanceOf(next);
+    const s2 = await proveAndSettle(b2);
+    const bounty = SLASH / 2n; // 50% of the slash to whoever does the work
+    expect(await token.balanceOf(next)).to.equal(before + FEE + bounty);
+    expect((await manager.projectStateOf(projectId)).stateRoot).to.equal(tree.root);
+    expect((await manager.projectStateOf(projectId)).opsCursor).to.equal(2n);
+    expect(tree.leaf(0).cumulativeUnits).to.equal(19n);
+    expect(await manager.escrowOf(projectId)).to.deep.equal([10n ** 18n - 2n * FEE, 0n]);
+    console.log(`      settle gas after a reassignment ${s2.receipt.gasUsed}`);
+
+    // The same proof cannot settle the batch again.
+    const replay = await settleCall(b2.batchId, s2.built, s2.proof);
+    await expect(
+      manager
+        .connect(s2.signer)
+        .settle(replay.batchId, replay.newStateRoot, replay.totalUnits, replay.proofSystem, replay.proof),
+    )
+      .to.be.revertedWithCustomError(manager, "BatchNotOpen")
+      .withArgs(b2.batchId, 2);
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * The settlement deployment (deploy scripts, tag "settlement") at the state depth of the
+ * `dev` circuit, with a project, three staked provers and funded fees.
+ */
+import { deployments, ethers } from "hardhat";
+
+import { DEPLOYMENTS, TAGS } from "../../src/chain/deployments";
+import { CIRCUIT_CONFIGS, circuitId } from "../../src/zk/circuits";
+import {
+  BatchManager__factory,
+  DeviceRegistry__factory,
+  MockERC20__factory,
+  ProjectRegistry__factory,
+  ProverPool__factory,
+  StateRootLog__factory,
+  VerifierRegistry__factory,
+} from "../../typechain-types";
+
+export const STAKES = [200n, 300n, 500n].map((x) => x * 10n ** 18n);
+export const FEE = 10n ** 16n;
+export const FEES_DEPOSIT = 10n ** 18n;
+export const SETTLEMENT_SETTINGS = {
+  circuitId: circuitId("dev"),
+  proofSystem: 0,
+  minInterval: 60,
+  maxUnits: 1_000n,
+  proverFee: FEE,
+  rewardRate: 3n,
+};
+
+export const settlementFixture = deployments.createFixture(async () => {
+  const previous = process.env.STATE_DEPTH;
+  process.env.STATE_DEPTH = String(CIRCUIT_CONFIGS.dev.depth);
+  try {
+    await deployments.fixture([TAGS.settlement]);
+  } finally {
+    if (previous === undefined) delete process.env.STATE_DEPTH;
+    else process.env.STATE_DEPTH = previous;
+  }
+  const [deployer, projectOwner, sequencer, relayer, stranger, deviceOwner, ...provers] =
+    await ethers.getSigners();
+  const at = async (name: string) => (await deployments.get(name)).address;
+  const projectRegistry = ProjectRegistry__factory.connect(await at(DEPLOYMENTS.projectRegistry), deployer);
+  const deviceRegistry = DeviceRegistry__factory.connect(await at(DEPLOYMENTS.deviceRegistry), relayer);
+  const verifierRegistry = VerifierRegistry__factory.connect(
+    await at(DEPLOYMENTS.verifierRegistry),
+    deployer,
+  );
+  const token = MockERC20__factory.connect(await at(DEPLOYMENTS.stakingToken), deployer);
+  const pool = ProverPool__factory.connect(await at(DEPLOYMENTS.proverPool), deployer);
+  const manager = BatchManager__factory.connect(await at(DEPLOYMENTS.batchManager), deployer);
+  const log = StateRootLog__factory.connect(await at(DEPLOYMENTS.stateRootLog), deployer);
+
+  await projectRegistry.connect(projectOwner).register("Weather Mesh", "ipfs://config", ethers.ZeroHash);
+  const projectId = await projectRegistry.projectCount();
+  await projectRegistry.connect(projectOwner).setSequencer(projectId, sequencer.address);
+  await projectRegistry.connect(projectOwner).setSettings(projectId, SETTLEMENT_SETTINGS);
+
+  const staked = provers.slice(0, STAKES.length);
+  for (const [i, p] of staked.entries()) {
+    await token.mint(p.address, STAKES[i]);
+    await token.connect(p).approve(await pool.getAddress(), STAKES[i]);
+    await pool.connect(p).stake(STAKES[i]);
+  }
+  await token.mint(projectOwner.address, FEES_DEPOSIT);
+  await token.connect(projectOwner).approve(await manager.getAddress(), FEES_DEPOSIT);
+  await manager.connect(projectOwner).depositFees(projectId, FEES_DEPOSIT);
+
+  return {
+    projectRegistry,
+    deviceRegistry,
+    verifierRegistry,
+    token,
+    pool,
+    manager,
+    log,
+    projectId,
+    deployer,
+    projectOwner,
+    sequencer,
+    relayer,
+    stranger,
+    deviceOwner,
+    provers: staked,
+    unstaked: provers.slice(STAKES.length),
+  };
+});
