@@ -59,6 +59,7 @@ export function createProgress(
 export function progressLogger(progress: Progress) {
   return {
     debug() {},
+    log: (msg: string) => progress.detail(msg),
     info: (msg: string) => progress.detail(msg),
     warn: (msg: string) => progress.detail(msg),
     error: (msg: string) => progress.detail(msg),

@@ -87,11 +87,9 @@ interface IBatchManager {
     error DeadlinePassed(uint256 batchId, uint64 deadline);
     error DeadlineNotPassed(uint256 batchId, uint64 deadline);
     error OutOfOrder(uint256 batchId, uint256 sequence, uint256 expected);
-    error OpsCursorBehind(uint256 opsTo, uint256 opsCursor);
     error InvalidProof(uint256 batchId);
     error ZeroAmount();
     error NotEnoughGasForHook();
-    error ProverIsLate(uint256 batchId);
 
     /// @notice Submits a batch; the project's sequencer only.
     /// @param messagesHash the Poseidon chain over the batch's message digests.

@@ -110,10 +110,10 @@ contract BatchManager is ReentrancyGuard, IBatchManager {
         if (b.prover != msg.sender) revert NotAssignedProver(batchId, msg.sender);
         if (block.timestamp > b.deadline) revert DeadlinePassed(batchId, b.deadline);
         ProjectState storage state = _state[b.projectId];
-        // Each proof starts from the previous root: batches settle in submission order.
+        // Each proof starts from the previous root: batches settle in submission order. (The
+        // op cursor cannot move back: submissions only extend the ops range.)
         if (b.sequence != state.settledThrough + 1)
             revert OutOfOrder(batchId, b.sequence, state.settledThrough + 1);
-        if (b.opsTo < state.opsCursor) revert OpsCursorBehind(b.opsTo, state.opsCursor);
         _verify(b, state, batchId, newStateRoot, totalUnits, proofSystem, proof);
 
         state.stateRoot = newStateRoot;

@@ -39,7 +39,7 @@ export async function settleBatch(
   proof: Proof,
 ): Promise<ContractTransactionReceipt> {
   const call = await settleCall(batchId, built, proof);
-  const prover = await (manager.runner as { getAddress(): Promise<string> }).getAddress();
+  const prover = await (manager.runner as unknown as { getAddress(): Promise<string> }).getAddress();
   const expected = await manager.publicSignals(batchId, call.newStateRoot, call.totalUnits, prover);
   const differing = expected.findIndex((s, i) => s !== BigInt(proof.publicSignals[i]));
   if (differing >= 0) {

@@ -147,6 +147,7 @@ async function cached(
 async function plonkGates(r1cs: string, probePtau: string): Promise<number> {
   let gates: number | undefined;
   const logger: SnarkLogger = {
+    log() {},
     debug() {},
     warn() {},
     error() {},

@@ -7,13 +7,15 @@
 export const snarkjs: any = require("snarkjs");
 
 export interface SnarkLogger {
+  /** snarkjs's powersoftau steps call `log`, the rest `info`. */
+  log?(msg: string): void;
   debug(msg: string): void;
   info(msg: string): void;
   warn(msg: string): void;
   error(msg: string): void;
 }
 
-export const silentLogger: SnarkLogger = { debug() {}, info() {}, warn() {}, error() {} };
+export const silentLogger: SnarkLogger = { log() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 /** Terminates snarkjs's curve worker threads (they keep a process alive otherwise). */
 export async function releaseSnarkjs(): Promise<void> {
