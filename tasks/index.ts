@@ -2,3 +2,4 @@ import "./toolchain";
 import "./deploy";
 import "./project";
 import "./device";
+import "./prover";

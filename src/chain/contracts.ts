@@ -2,10 +2,16 @@
 import type { ContractRunner } from "ethers";
 
 import {
+  BatchManager__factory,
   DeviceRegistry__factory,
+  IERC20__factory,
   ProjectRegistry__factory,
+  ProverPool__factory,
+  type BatchManager,
   type DeviceRegistry,
+  type IERC20,
   type ProjectRegistry,
+  type ProverPool,
 } from "../../typechain-types";
 import type { KitAddresses } from "./deployments";
 
@@ -14,6 +20,29 @@ export interface Kit {
   deviceRegistry: DeviceRegistry;
   /** Where event scans start (the DeviceRegistry's deployment block; 0 if unknown). */
   fromBlock: number;
+}
+
+/** The settlement layer's clients: pool, batch manager and their tokens. */
+export interface SettlementKit {
+  pool: ProverPool;
+  manager: BatchManager;
+  stakingToken: IERC20;
+  feeToken: IERC20;
+}
+
+export async function connectSettlement(
+  addresses: { proverPool: string; batchManager: string },
+  runner: ContractRunner,
+): Promise<SettlementKit> {
+  const pool = ProverPool__factory.connect(addresses.proverPool, runner);
+  const manager = BatchManager__factory.connect(addresses.batchManager, runner);
+  return {
+    pool,
+    manager,
+    stakingToken: IERC20__factory.connect(await pool.asset(), runner),
+    // The fee token is the BatchManager's; on local chains it is the staking token.
+    feeToken: IERC20__factory.connect(await pool.asset(), runner),
+  };
 }
 
 export function connectKit(addresses: KitAddresses, runner: ContractRunner): Kit {

@@ -4,11 +4,20 @@
  */
 import { Interface, type ErrorDescription } from "ethers";
 
-import { DeviceRegistry__factory, ProjectRegistry__factory } from "../../typechain-types";
+import {
+  BatchManager__factory,
+  DeviceRegistry__factory,
+  ProjectRegistry__factory,
+  ProverPool__factory,
+  VerifierRegistry__factory,
+} from "../../typechain-types";
 
 const KIT_INTERFACES: Interface[] = [
   DeviceRegistry__factory.createInterface(),
   ProjectRegistry__factory.createInterface(),
+  ProverPool__factory.createInterface(),
+  BatchManager__factory.createInterface(),
+  VerifierRegistry__factory.createInterface(),
 ];
 
 function findRevertData(err: unknown, depth = 0): string | undefined {

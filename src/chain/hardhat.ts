@@ -6,7 +6,7 @@ import type { Signer } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { UserError } from "../errors";
-import { connectKit, type Kit } from "./contracts";
+import { connectKit, connectSettlement, type Kit, type SettlementKit } from "./contracts";
 import { DEPLOYMENTS, TAGS, type KitAddresses } from "./deployments";
 
 export const MISSING_KEY_MESSAGE =
@@ -51,4 +51,27 @@ export async function kitFromHardhat(hre: HardhatRuntimeEnvironment): Promise<{ 
   const signer = await requireSigner(hre);
   const addresses = await kitAddresses(hre);
   return { kit: connectKit(addresses, signer), signer };
+}
+
+/** The settlement contracts on the current network, connected to its first signer. */
+export async function settlementFromHardhat(
+  hre: HardhatRuntimeEnvironment,
+): Promise<{ kit: Kit; settlement: SettlementKit; signer: Signer }> {
+  const { kit, signer } = await kitFromHardhat(hre);
+  const pool = await hre.deployments.getOrNull(DEPLOYMENTS.proverPool);
+  const manager = await hre.deployments.getOrNull(DEPLOYMENTS.batchManager);
+  if (!pool || !manager) {
+    if (hre.network.name === "hardhat") {
+      await hre.deployments.fixture([TAGS.settlement], { keepExistingDeployments: true });
+      return settlementFromHardhat(hre);
+    }
+    throw new UserError(
+      `no settlement deployment on network "${hre.network.name}": run \`npx hardhat deploy\``,
+    );
+  }
+  return {
+    kit,
+    settlement: await connectSettlement({ proverPool: pool.address, batchManager: manager.address }, signer),
+    signer,
+  };
 }

@@ -108,13 +108,11 @@ describe("BatchManager", function () {
 
     it("never commits more fees than the escrow holds (InsufficientEscrow)", async function () {
       const f = await managerFixture();
-      await f.projectRegistry
-        .connect(f.projectOwner)
-        .setSettings(f.projectId, {
-          ...SETTLEMENT_SETTINGS,
-          circuitId: MOCK_CIRCUIT,
-          proverFee: FEES_DEPOSIT,
-        });
+      await f.projectRegistry.connect(f.projectOwner).setSettings(f.projectId, {
+        ...SETTLEMENT_SETTINGS,
+        circuitId: MOCK_CIRCUIT,
+        proverFee: FEES_DEPOSIT,
+      });
       await f.submit(1n);
       await expect(f.submit(2n))
         .to.be.revertedWithCustomError(f.manager, "InsufficientEscrow")
