@@ -9,8 +9,8 @@ import {ProofSystem} from "./IBatchVerifier.sol";
 /// data is); the contract records the project's settings with it, escrows the prover fee and
 /// draws a prover from the ProverPool by stake, with a deadline in seconds. The assigned
 /// prover settles with a proof whose public signals the contract builds itself; the state
-/// root and op cursor advance, the fee is paid, the reward layer and the project's app hook
-/// hear of it. After the deadline anyone may reassign the batch: the late prover is slashed
+/// root and op cursor advance, the fee is credited to the prover (withdrawn with
+/// `withdrawEarnings`), the reward layer and the project's app hook hear of it. After the deadline anyone may reassign the batch: the late prover is slashed
 /// and the slashed share is paid to whoever settles instead. Batches of a project settle in
 /// order; the project owner may void one that cannot be proven.
 interface IBatchManager {
@@ -72,6 +72,7 @@ interface IBatchManager {
     event FeesWithdrawn(uint256 indexed projectId, address indexed to, uint256 amount);
     event AppSet(uint256 indexed projectId, address app);
     event AppHookFailed(uint256 indexed batchId, address indexed app);
+    event EarningsWithdrawn(address indexed prover, address indexed to, uint256 fees, uint256 bounties);
 
     error NotSequencer(uint256 projectId, address account);
     error NotProjectOwner(uint256 projectId, address account);
@@ -89,6 +90,7 @@ interface IBatchManager {
     error OutOfOrder(uint256 batchId, uint256 sequence, uint256 expected);
     error InvalidProof(uint256 batchId);
     error ZeroAmount();
+    error NothingEarned(address prover);
     error NotEnoughGasForHook();
 
     /// @notice Submits a batch; the project's sequencer only.
@@ -124,6 +126,12 @@ interface IBatchManager {
 
     /// @notice Takes fees out of a project's escrow, never what open batches may owe. Owner only.
     function withdrawFees(uint256 projectId, uint256 amount, address to) external;
+
+    /// @notice Pays the caller's earned fees (fee token) and bounties (staking token) to `to`.
+    function withdrawEarnings(address to) external returns (uint256 fees, uint256 bounties);
+
+    /// @notice What a prover has earned and not withdrawn yet.
+    function earningsOf(address prover) external view returns (uint256 fees, uint256 bounties);
 
     /// @notice Sets the project's IDePINApp hook (zero: none). Owner only.
     function setApp(uint256 projectId, address app) external;

@@ -60,6 +60,10 @@ contract BatchManager is ReentrancyGuard, IBatchManager {
     mapping(uint256 projectId => uint256) private _escrow;
     mapping(uint256 projectId => uint256) private _committed;
     mapping(uint256 projectId => address) private _apps;
+    /// @dev Fees and bounties earned, withdrawn by the prover (a token that refuses a
+    /// transfer to a prover cannot block settlement).
+    mapping(address prover => uint256) private _earnedFees;
+    mapping(address prover => uint256) private _earnedBounties;
 
     constructor(Config memory config) {
         _projects = config.projects;
@@ -171,6 +175,23 @@ contract BatchManager is ReentrancyGuard, IBatchManager {
         _escrow[projectId] -= amount;
         _feeToken.safeTransfer(to, amount);
         emit FeesWithdrawn(projectId, to, amount);
+    }
+
+    /// @inheritdoc IBatchManager
+    function withdrawEarnings(address to) external nonReentrant returns (uint256 fees, uint256 bounties) {
+        fees = _earnedFees[msg.sender];
+        bounties = _earnedBounties[msg.sender];
+        if (fees + bounties == 0) revert NothingEarned(msg.sender);
+        _earnedFees[msg.sender] = 0;
+        _earnedBounties[msg.sender] = 0;
+        emit EarningsWithdrawn(msg.sender, to, fees, bounties);
+        if (fees > 0) _feeToken.safeTransfer(to, fees);
+        if (bounties > 0) _pool.asset().safeTransfer(to, bounties);
+    }
+
+    /// @inheritdoc IBatchManager
+    function earningsOf(address prover) external view returns (uint256 fees, uint256 bounties) {
+        return (_earnedFees[prover], _earnedBounties[prover]);
     }
 
     /// @inheritdoc IBatchManager
@@ -318,9 +339,9 @@ contract BatchManager is ReentrancyGuard, IBatchManager {
         uint256 bounty = b.bounty;
         _committed[projectId] -= fee;
         _escrow[projectId] -= fee;
+        if (fee > 0) _earnedFees[msg.sender] += fee;
+        if (bounty > 0) _earnedBounties[msg.sender] += bounty;
         emit BatchSettled(batchId, projectId, msg.sender, newStateRoot, totalUnits, fee, bounty);
-        if (fee > 0) _feeToken.safeTransfer(msg.sender, fee);
-        if (bounty > 0) _pool.asset().safeTransfer(msg.sender, bounty);
         _rewards.onStateRoot(projectId, batchId, newStateRoot, totalUnits * b.rewardRate);
         _callApp(projectId, batchId, newStateRoot, totalUnits);
     }

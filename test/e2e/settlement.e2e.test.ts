@@ -7,10 +7,10 @@ import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 
 import { settleBatch, settleCall } from "../../src/chain/settlement";
-import { OpChain, keyHash, signEddsaPoseidon } from "../../src/crypto";
+import { keyHash, signEddsaPoseidon } from "../../src/crypto";
 import { DeviceClient, generateIdentity, type DeviceIdentity } from "../../src/device";
-import { StateTree } from "../../src/trees";
-import { buildBatch, messageDigest, type DeviceMessages } from "../../src/zk/batch";
+import { ProjectMirror } from "../../src/prover/mirror";
+import { messageDigest, type DeviceMessages } from "../../src/zk/batch";
 import { CIRCUIT_CONFIGS } from "../../src/zk/circuits";
 import { prove } from "../../src/zk/prove";
 import { releaseSnarkjs } from "../../src/zk/snarkjs";
@@ -53,14 +53,13 @@ describe("settlement end to end (real dev proofs)", function () {
     }));
 
     // The prover's mirror of the project: tree and op chain rebuilt from public data.
-    const tree = new StateTree(SHAPE.depth);
-    const chain = new OpChain();
+    const domain = await manager.domainOf(projectId);
+    const mirror = new ProjectMirror(SHAPE, domain);
     const ops = devices.map((d) => ({
       index: BigInt(d.index),
       keyHash: keyHash(d.deviceId, d.identity.babyJub.ax, d.identity.babyJub.ay),
     }));
-    const domain = await manager.domainOf(projectId);
-    expect((await manager.projectStateOf(projectId)).stateRoot).to.equal(tree.root);
+    expect((await manager.projectStateOf(projectId)).stateRoot).to.equal(mirror.root);
 
     const slot = (d: (typeof devices)[number], from: bigint, units: bigint[]): DeviceMessages => ({
       deviceId: d.deviceId,
@@ -81,13 +80,7 @@ describe("settlement end to end (real dev proofs)", function () {
 
     async function submitAndBuild(opIndex: number, slots: DeviceMessages[], dataURI: string) {
       // messagesHash does not depend on the prover: build once to submit, again to prove.
-      const draft = buildBatch(
-        SHAPE,
-        tree.clone(),
-        { domain, opsChainFrom: chain.head, prover: 0n, settings },
-        [ops[opIndex]],
-        slots,
-      );
+      const draft = mirror.build([ops[opIndex]], slots, 0n, settings).built;
       const tx = await manager
         .connect(sequencer)
         .submitBatch(projectId, draft.signals.messagesHash, draft.digests.length, opIndex + 1, dataURI);
@@ -109,31 +102,12 @@ describe("settlement end to end (real dev proofs)", function () {
     async function proveAndSettle(b: { batchId: bigint; slots: DeviceMessages[]; opIndex: number }) {
       const assigned = (await manager.batchOf(b.batchId)).prover;
       const signer = provers.find((p) => p.address === assigned)!;
-      const work = tree.clone();
-      const built = buildBatch(
-        SHAPE,
-        work,
-        { domain, opsChainFrom: chain.head, prover: BigInt(assigned), settings },
-        [ops[b.opIndex]],
-        b.slots,
-      );
-      const proof = await prove("groth16", built.input, KEY);
-      const receipt = await settleBatch(manager.connect(signer), b.batchId, built, proof);
+      const pending = mirror.build([ops[b.opIndex]], b.slots, BigInt(assigned), settings);
+      const proof = await prove("groth16", pending.built.input, KEY);
+      const receipt = await settleBatch(manager.connect(signer), b.batchId, pending.built, proof);
       // Commit the mirror only once the chain accepted the batch.
-      tree.applyOp(ops[b.opIndex]);
-      for (const s of b.slots) {
-        const leaf = tree.leaf(s.index);
-        const units = s.messages.reduce((a, m) => a + m.units, 0n);
-        tree.set(s.index, {
-          ...leaf,
-          cumulativeUnits: leaf.cumulativeUnits + units,
-          lastTimestamp: s.messages.at(-1)!.timestamp,
-          accruedReward: leaf.accruedReward + units * settings.rewardRate,
-        });
-      }
-      chain.append(ops[b.opIndex]);
-      expect(tree.root).to.equal(work.root);
-      return { receipt, signer, built, proof };
+      mirror.commit(pending);
+      return { receipt, signer, built: pending.built, proof };
     }
 
     // Batch 1: device 0 joins the tree and reports twice.
@@ -141,9 +115,9 @@ describe("settlement end to end (real dev proofs)", function () {
     const s1 = await proveAndSettle(b1);
     await expect(s1.receipt.hash).to.not.equal(undefined);
     const state1 = await manager.projectStateOf(projectId);
-    expect(state1.stateRoot).to.equal(tree.root);
+    expect(state1.stateRoot).to.equal(mirror.root);
     expect(state1.opsCursor).to.equal(1n);
-    expect(await log.wasCurrent(projectId, tree.root)).to.equal(true);
+    expect(await log.wasCurrent(projectId, mirror.root)).to.equal(true);
     expect(await log.totalOwed(projectId)).to.equal(12n * settings.rewardRate);
     console.log(`      submitBatch gas ${b1.submitGas}, settle gas ${s1.receipt.gasUsed}`);
 
@@ -167,10 +141,12 @@ describe("settlement end to end (real dev proofs)", function () {
     const before = await token.balanceOf(next);
     const s2 = await proveAndSettle(b2);
     const bounty = SLASH / 2n; // 50% of the slash to whoever does the work
+    expect(await manager.earningsOf(next)).to.deep.equal([FEE, bounty]);
+    await manager.connect(s2.signer).withdrawEarnings(next);
     expect(await token.balanceOf(next)).to.equal(before + FEE + bounty);
-    expect((await manager.projectStateOf(projectId)).stateRoot).to.equal(tree.root);
+    expect((await manager.projectStateOf(projectId)).stateRoot).to.equal(mirror.root);
     expect((await manager.projectStateOf(projectId)).opsCursor).to.equal(2n);
-    expect(tree.leaf(0).cumulativeUnits).to.equal(19n);
+    expect(mirror.tree.leaf(0).cumulativeUnits).to.equal(19n);
     expect(await manager.escrowOf(projectId)).to.deep.equal([10n ** 18n - 2n * FEE, 0n]);
     console.log(`      settle gas after a reassignment ${s2.receipt.gasUsed}`);
 

@@ -5,6 +5,7 @@
 import { deployments, ethers } from "hardhat";
 
 import { DEPLOYMENTS, TAGS } from "../../src/chain/deployments";
+import { createProject, fundFees, stakeProvers } from "../../src/chain/scenario";
 import { CIRCUIT_CONFIGS, circuitId } from "../../src/zk/circuits";
 import {
   BatchManager__factory,
@@ -51,20 +52,11 @@ export const settlementFixture = deployments.createFixture(async () => {
   const manager = BatchManager__factory.connect(await at(DEPLOYMENTS.batchManager), deployer);
   const log = StateRootLog__factory.connect(await at(DEPLOYMENTS.stateRootLog), deployer);
 
-  await projectRegistry.connect(projectOwner).register("Weather Mesh", "ipfs://config", ethers.ZeroHash);
-  const projectId = await projectRegistry.projectCount();
-  await projectRegistry.connect(projectOwner).setSequencer(projectId, sequencer.address);
-  await projectRegistry.connect(projectOwner).setSettings(projectId, SETTLEMENT_SETTINGS);
-
+  const contracts = { projectRegistry, pool, manager, token };
+  const projectId = await createProject(contracts, projectOwner, sequencer.address, SETTLEMENT_SETTINGS);
   const staked = provers.slice(0, STAKES.length);
-  for (const [i, p] of staked.entries()) {
-    await token.mint(p.address, STAKES[i]);
-    await token.connect(p).approve(await pool.getAddress(), STAKES[i]);
-    await pool.connect(p).stake(STAKES[i]);
-  }
-  await token.mint(projectOwner.address, FEES_DEPOSIT);
-  await token.connect(projectOwner).approve(await manager.getAddress(), FEES_DEPOSIT);
-  await manager.connect(projectOwner).depositFees(projectId, FEES_DEPOSIT);
+  await stakeProvers(contracts, staked, STAKES);
+  await fundFees(contracts, projectOwner, projectId, FEES_DEPOSIT);
 
   return {
     projectRegistry,

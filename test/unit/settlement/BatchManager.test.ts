@@ -131,7 +131,15 @@ describe("BatchManager", function () {
         .withArgs(1n, f.projectId, prover.address, ROOT, 9n, FEE, 0n)
         .and.to.emit(f.log, "StateRootRecorded")
         .withArgs(f.projectId, 1n, ROOT, 9n * SETTLEMENT_SETTINGS.rewardRate);
+      // The fee is credited, then withdrawn by the prover.
+      expect(await f.manager.earningsOf(prover.address)).to.deep.equal([FEE, 0n]);
+      await expect(f.manager.connect(prover).withdrawEarnings(prover.address))
+        .to.emit(f.manager, "EarningsWithdrawn")
+        .withArgs(prover.address, prover.address, FEE, 0n);
       expect(await f.token.balanceOf(prover.address)).to.equal(before + FEE);
+      await expect(f.manager.connect(prover).withdrawEarnings(prover.address))
+        .to.be.revertedWithCustomError(f.manager, "NothingEarned")
+        .withArgs(prover.address);
       const state = await f.manager.projectStateOf(f.projectId);
       expect([state.stateRoot, state.opsCursor, state.settledThrough]).to.deep.equal([ROOT, 1n, 1n]);
       expect((await f.manager.batchOf(1n)).status).to.equal(Status.Settled);
