@@ -118,7 +118,8 @@ interface IBatchManager {
     /// @notice After the deadline: slashes the late prover and draws another. Anyone.
     function reassign(uint256 batchId) external;
 
-    /// @notice Voids a batch that cannot be proven; the project owner only. State is unchanged.
+    /// @notice Voids a batch that cannot be proven; the project owner only. State is unchanged;
+    /// a bounty from an earlier reassignment goes to the pool's treasury.
     function voidBatch(uint256 batchId) external;
 
     /// @notice Adds fees to a project's escrow (from the caller).

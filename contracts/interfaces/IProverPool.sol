@@ -115,6 +115,9 @@ interface IProverPool {
     /// @notice The sum of all selection weights.
     function totalWeight() external view returns (uint256);
 
+    /// @notice Where the treasury share of slashes goes.
+    function treasury() external view returns (address);
+
     /// @notice Whether `account` may slash.
     function isSlasher(address account) external view returns (bool);
 }

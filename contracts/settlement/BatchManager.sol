@@ -154,7 +154,8 @@ contract BatchManager is ReentrancyGuard, IBatchManager {
         uint256 bounty = b.bounty;
         if (bounty > 0) {
             b.bounty = 0;
-            _pool.asset().safeTransfer(_projects.project(projectId).owner, bounty);
+            // Nobody did the work: the beneficiary share goes where the rest of the slash went.
+            _pool.asset().safeTransfer(_pool.treasury(), bounty);
         }
     }
 

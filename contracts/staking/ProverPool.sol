@@ -197,7 +197,7 @@ contract ProverPool is Ownable2Step, ReentrancyGuard, IProverPool {
         return _unbondingPeriod;
     }
 
-    /// @notice Where the treasury share of slashes goes.
+    /// @inheritdoc IProverPool
     function treasury() external view returns (address) {
         return _treasury;
     }

@@ -1,6 +1,6 @@
 /** Helpers that build signed registry requests for tests. */
 import { ethers } from "hardhat";
-import type { Signer } from "ethers";
+import { Wallet, type Signer } from "ethers";
 
 import {
   deviceRegistryDomain,
@@ -53,4 +53,24 @@ export async function signWith(
   chainId?: bigint,
 ): Promise<string> {
   return signRegistration(signer as TypedDataSigner, await domainOf(registry, chainId), request);
+}
+
+/** A fresh EOA device and its signed registration request (fields may be overridden). */
+export async function signedRegistration(
+  base: { deviceRegistry: DeviceRegistry; deviceOwner: { address: string }; projectId: bigint },
+  deadline: bigint,
+  overrides: Partial<RegistrationRequest> = {},
+) {
+  const device = Wallet.createRandom();
+  const request = {
+    ...makeRequest({
+      owner: base.deviceOwner.address,
+      projectId: base.projectId,
+      device: device.address,
+      deadline,
+    }),
+    ...overrides,
+  };
+  const signature = await signWith(device, base.deviceRegistry, request);
+  return { device, request, signature };
 }

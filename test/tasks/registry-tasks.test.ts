@@ -13,20 +13,10 @@ import { promisify } from "node:util";
 import { registriesFixture } from "../helpers/fixtures";
 import { loadIdentity } from "../../src/device/identity";
 import { UserError } from "../../src/errors";
+import { runTask } from "../helpers/tasks";
 
 const run = promisify(execFile);
 const CLI_TIMEOUT_MS = 60_000;
-
-/** Runs a task in-process with its console output captured. */
-async function runTask<T>(name: string, args: Record<string, unknown>): Promise<T> {
-  const original = console.log;
-  console.log = () => {};
-  try {
-    return (await hre.run(name, args)) as T;
-  } finally {
-    console.log = original;
-  }
-}
 
 async function tempDir(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), "depin-tasks-"));

@@ -1,25 +1,15 @@
 /** prover:*, project:fund-fees and batch:* tasks, in-process against the settlement deployment. */
 import { expect } from "chai";
-import hre from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 
 import { FEES_DEPOSIT, STAKES, settlementFixture } from "../helpers/settlement";
 import { DeviceClient, generateIdentity } from "../../src/device";
 import { UserError } from "../../src/errors";
+import { runTask } from "../helpers/tasks";
 
 const AMOUNT = 150n * 10n ** 18n;
 const UNBONDING = 7n * 24n * 3600n;
 const PROOF_WINDOW = 3600n;
-
-async function runTask<T>(name: string, args: Record<string, unknown>): Promise<T> {
-  const original = console.log;
-  console.log = () => {};
-  try {
-    return (await hre.run(name, args)) as T;
-  } finally {
-    console.log = original;
-  }
-}
 
 describe("tasks: prover and batch", function () {
   it("stakes, reports, unstakes and withdraws; funds fees; shows and reassigns a batch", async function () {

@@ -4,7 +4,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { Wallet } from "ethers";
 
 import { deadlineIn, deviceClient, projectFixture } from "../../helpers/fixtures";
-import { domainOf, makeRequest, signWith } from "../../helpers/devices";
+import { domainOf, makeRequest, signWith, signedRegistration } from "../../helpers/devices";
 import { Admission, DeviceStatus, SAMPLE_DID_URI } from "../../helpers/constants";
 import {
   OpChain,
@@ -227,14 +227,7 @@ describe("DeviceRegistry", function () {
 
       it("rejects a request resubmitted for another owner", async function () {
         const base = await projectFixture();
-        const device = Wallet.createRandom();
-        const request = makeRequest({
-          owner: base.deviceOwner.address,
-          projectId: base.projectId,
-          device: device.address,
-          deadline: await deadlineIn(),
-        });
-        const signature = await signWith(device, base.deviceRegistry, request);
+        const { device, request, signature } = await signedRegistration(base, await deadlineIn());
         const hijacked = { ...request, owner: base.stranger.address };
         await expect(base.deviceRegistry.connect(base.stranger).register(hijacked, signature))
           .to.be.revertedWithCustomError(base.deviceRegistry, "InvalidDeviceSignature")
@@ -244,14 +237,7 @@ describe("DeviceRegistry", function () {
       it("rejects a request resubmitted into another project", async function () {
         const base = await projectFixture();
         await base.projectRegistry.connect(base.stranger).register("other", "", ethers.ZeroHash);
-        const device = Wallet.createRandom();
-        const request = makeRequest({
-          owner: base.deviceOwner.address,
-          projectId: base.projectId,
-          device: device.address,
-          deadline: await deadlineIn(),
-        });
-        const signature = await signWith(device, base.deviceRegistry, request);
+        const { request, signature } = await signedRegistration(base, await deadlineIn());
         await expect(
           base.deviceRegistry.register({ ...request, projectId: 2n }, signature),
         ).to.be.revertedWithCustomError(base.deviceRegistry, "InvalidDeviceSignature");
@@ -294,14 +280,7 @@ describe("DeviceRegistry", function () {
 
       it("rejects the same registration twice with DeviceAlreadyRegistered", async function () {
         const base = await projectFixture();
-        const device = Wallet.createRandom();
-        const request = makeRequest({
-          owner: base.deviceOwner.address,
-          projectId: base.projectId,
-          device: device.address,
-          deadline: await deadlineIn(),
-        });
-        const signature = await signWith(device, base.deviceRegistry, request);
+        const { device, request, signature } = await signedRegistration(base, await deadlineIn());
         await base.deviceRegistry.register(request, signature);
         await expect(base.deviceRegistry.register(request, signature))
           .to.be.revertedWithCustomError(base.deviceRegistry, "DeviceAlreadyRegistered")
@@ -369,14 +348,7 @@ describe("DeviceRegistry", function () {
     it("rejects registration into a paused project with ProjectPausedForRegistration", async function () {
       const base = await projectFixture();
       await base.projectRegistry.connect(base.operator).pause(base.projectId);
-      const device = Wallet.createRandom();
-      const request = makeRequest({
-        owner: base.deviceOwner.address,
-        projectId: base.projectId,
-        device: device.address,
-        deadline: await deadlineIn(),
-      });
-      const signature = await signWith(device, base.deviceRegistry, request);
+      const { request, signature } = await signedRegistration(base, await deadlineIn());
       await expect(base.deviceRegistry.register(request, signature))
         .to.be.revertedWithCustomError(base.deviceRegistry, "ProjectPausedForRegistration")
         .withArgs(base.projectId);
@@ -425,14 +397,7 @@ describe("DeviceRegistry", function () {
       await base.projectRegistry
         .connect(base.projectOwner)
         .setAdmission(base.projectId, Admission.OperatorApproval);
-      const device = Wallet.createRandom();
-      const request = makeRequest({
-        owner: base.deviceOwner.address,
-        projectId: base.projectId,
-        device: device.address,
-        deadline: await deadlineIn(),
-      });
-      const signature = await signWith(device, base.deviceRegistry, request);
+      const { device, request, signature } = await signedRegistration(base, await deadlineIn());
       return { ...base, device, request, signature };
     });
 

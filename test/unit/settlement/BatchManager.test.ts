@@ -264,6 +264,23 @@ describe("BatchManager", function () {
         .withArgs(1n, b.deadline);
     });
 
+    it("reassigns after the deadline: slashes the late prover, the caller gets nothing, a void sends the bounty to the treasury", async function () {
+      const f = await managerFixture();
+      await f.submit(1n);
+      const late = (await f.manager.batchOf(1n)).prover;
+      await time.increase(PROOF_WINDOW + 1n);
+      const slash = 10n * 10n ** 18n;
+      await expect(f.manager.connect(f.stranger).reassign(1n))
+        .to.emit(f.manager, "BatchReassigned")
+        .withArgs(1n, late, slash);
+      expect(await f.token.balanceOf(f.stranger.address)).to.equal(0n);
+      expect((await f.manager.batchOf(1n)).bounty).to.equal(slash / 2n);
+      const treasury = await f.pool.treasury();
+      const before = await f.token.balanceOf(treasury);
+      await f.manager.connect(f.projectOwner).voidBatch(1n);
+      expect(await f.token.balanceOf(treasury)).to.equal(before + slash / 2n);
+    });
+
     it("voids a batch for the owner only; state is unchanged and later batches proceed", async function () {
       const f = await managerFixture();
       await f.submit(1n);
