@@ -151,4 +151,7 @@ interface IBatchManager {
     function domainOf(uint256 projectId) external view returns (uint256);
     function escrowOf(uint256 projectId) external view returns (uint256 balance, uint256 committed);
     function batchCount() external view returns (uint256);
+
+    /// @notice The token prover fees are escrowed and paid in.
+    function feeToken() external view returns (address);
 }

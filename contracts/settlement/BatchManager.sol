@@ -242,6 +242,11 @@ contract BatchManager is ReentrancyGuard, IBatchManager {
         return _batchCount;
     }
 
+    /// @inheritdoc IBatchManager
+    function feeToken() external view returns (address) {
+        return address(_feeToken);
+    }
+
     /// @notice The app hook of a project (zero: none).
     function appOf(uint256 projectId) external view returns (address) {
         return _apps[projectId];

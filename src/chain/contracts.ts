@@ -40,8 +40,7 @@ export async function connectSettlement(
     pool,
     manager,
     stakingToken: IERC20__factory.connect(await pool.asset(), runner),
-    // The fee token is the BatchManager's; on local chains it is the staking token.
-    feeToken: IERC20__factory.connect(await pool.asset(), runner),
+    feeToken: IERC20__factory.connect(await manager.feeToken(), runner),
   };
 }
 

@@ -14,7 +14,7 @@ import { messageDigest, type DeviceMessages } from "../../src/zk/batch";
 import { CIRCUIT_CONFIGS } from "../../src/zk/circuits";
 import { prove } from "../../src/zk/prove";
 import { releaseSnarkjs } from "../../src/zk/snarkjs";
-import { provingKey } from "../helpers/proofs";
+import { provingKey, rerandomizeGroth16 } from "../helpers/proofs";
 import { FEE, SETTLEMENT_SETTINGS, settlementFixture } from "../helpers/settlement";
 
 const SHAPE = CIRCUIT_CONFIGS.dev;
@@ -159,5 +159,17 @@ describe("settlement end to end (real dev proofs)", function () {
     )
       .to.be.revertedWithCustomError(manager, "BatchNotOpen")
       .withArgs(b2.batchId, 2);
+    // Nor can a re-randomised copy of it (valid for the verifier, refused by settlement).
+    await expect(
+      manager
+        .connect(s2.signer)
+        .settle(
+          replay.batchId,
+          replay.newStateRoot,
+          replay.totalUnits,
+          replay.proofSystem,
+          rerandomizeGroth16(replay.proof),
+        ),
+    ).to.be.revertedWithCustomError(manager, "BatchNotOpen");
   });
 });

@@ -20,7 +20,7 @@ import {
   VerifierGasProbe__factory,
   VerifierRegistry__factory,
 } from "../../typechain-types";
-import { provedBatch, type ProvedBatch } from "../helpers/proofs";
+import { provedBatch, rerandomizeGroth16, type ProvedBatch } from "../helpers/proofs";
 
 const PROVE_TIMEOUT_MS = 600_000;
 /** Groth16 verification floor: 4 pairings + 45k, plus one ECMUL and ECADD per public signal. */
@@ -37,16 +37,6 @@ const verifiersFixture = deployments.createFixture(async () => {
   const probe = await new VerifierGasProbe__factory(deployer).deploy();
   return { registry, probe, deployer };
 });
-
-/** Negates A and B of a Groth16 proof: e(-A, -B) = e(A, B), a different valid proof. */
-function rerandomizeGroth16(calldata: string): string {
-  const coder = ethers.AbiCoder.defaultAbiCoder();
-  const [a, b, c] = coder.decode(["uint256[2]", "uint256[2][2]", "uint256[2]"], calldata);
-  const q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
-  const negA = [a[0], (q - a[1]) % q];
-  const negB = [b[0], [(q - b[1][0]) % q, (q - b[1][1]) % q]];
-  return coder.encode(["uint256[2]", "uint256[2][2]", "uint256[2]"], [negA, negB, c]);
-}
 
 const CASES: [CircuitName, ProofSystem][] = [
   ["dev", "groth16"],

@@ -68,6 +68,7 @@ describe("BatchManager", function () {
       expect(b.rewardRate).to.equal(SETTLEMENT_SETTINGS.rewardRate);
       expect(b.fee).to.equal(FEE);
       expect(await f.manager.escrowOf(f.projectId)).to.deep.equal([FEES_DEPOSIT, FEE]);
+      expect(await f.manager.feeToken()).to.equal(await f.token.getAddress());
     });
 
     it("rejects a caller other than the project's sequencer with NotSequencer", async function () {
