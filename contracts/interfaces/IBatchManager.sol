@@ -10,9 +10,10 @@ import {ProofSystem} from "./IBatchVerifier.sol";
 /// draws a prover from the ProverPool by stake, with a deadline in seconds. The assigned
 /// prover settles with a proof whose public signals the contract builds itself; the state
 /// root and op cursor advance, the fee is credited to the prover (withdrawn with
-/// `withdrawEarnings`), the reward layer and the project's app hook hear of it. After the deadline anyone may reassign the batch: the late prover is slashed
-/// and the slashed share is paid to whoever settles instead. Batches of a project settle in
-/// order; the project owner may void one that cannot be proven.
+/// `withdrawEarnings`), the reward layer and the project's app hook hear of it. After the
+/// deadline anyone may reassign the batch: the late prover is slashed and the slashed share
+/// is paid to whoever settles instead. Batches of a project settle in order; the project
+/// owner may void one that cannot be proven.
 interface IBatchManager {
     enum BatchStatus {
         None,
