@@ -77,7 +77,6 @@ interface IBatchManager {
 
     error NotSequencer(uint256 projectId, address account);
     error NotProjectOwner(uint256 projectId, address account);
-    error ProjectPaused(uint256 projectId);
     error NoCircuit(uint256 projectId);
     error EmptyBatch();
     error OpsOutOfRange(uint256 opsFrom, uint256 opsTo, uint256 opCount);
