@@ -3,7 +3,7 @@ import type { Provider } from "ethers";
 
 import { requireProject } from "../chain/projects";
 import type { Kit } from "../chain/contracts";
-import { deviceIdOf, didOf } from "../crypto/did";
+import { deviceAddressOf, deviceIdOf, didOf } from "../crypto/did";
 import { UserError } from "../errors";
 import { DeviceClient } from "./client";
 import { withNewBabyJubKey, type DeviceIdentity } from "./identity";
@@ -93,7 +93,7 @@ export interface DeviceDescription {
 
 /** What the chain knows of a device: storage for status, events for its key and document. */
 export async function describeDevice(kit: Kit, deviceId: bigint): Promise<DeviceDescription> {
-  const did = didOf("0x" + deviceId.toString(16).padStart(40, "0"));
+  const did = didOf(deviceAddressOf(deviceId));
   const registry = kit.deviceRegistry;
   let stored;
   try {
