@@ -48,7 +48,12 @@ task("device:register", "Registers a device with its own signature; the signer s
   .addOptionalParam("owner", "Who receives the ioID (default: the signer)")
   .addOptionalParam("didUri", "Where the device's DID document is published", "")
   .addOptionalParam("deadline", "Unix time after which the signature is void")
-  .addOptionalParam("ttl", "Seconds the signature stays valid (without --deadline)", DEFAULT_SIGNATURE_TTL_SECONDS, types.int)
+  .addOptionalParam(
+    "ttl",
+    "Seconds the signature stays valid (without --deadline)",
+    DEFAULT_SIGNATURE_TTL_SECONDS,
+    types.int,
+  )
   .setAction(
     kitAction("device:register", async (args, hre) => {
       const { loadIdentity } = await import("../src/device/identity");
@@ -76,7 +81,12 @@ task("device:register", "Registers a device with its own signature; the signer s
 task("device:rotate", "Rotates a device's BabyJubJub key (device-signed) and updates its identity file")
   .addParam("identity", "Device identity file")
   .addOptionalParam("deadline", "Unix time after which the signature is void")
-  .addOptionalParam("ttl", "Seconds the signature stays valid (without --deadline)", DEFAULT_SIGNATURE_TTL_SECONDS, types.int)
+  .addOptionalParam(
+    "ttl",
+    "Seconds the signature stays valid (without --deadline)",
+    DEFAULT_SIGNATURE_TTL_SECONDS,
+    types.int,
+  )
   .setAction(
     kitAction("device:rotate", async (args, hre) => {
       const { promises: fs } = await import("node:fs");
