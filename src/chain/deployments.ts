@@ -5,6 +5,8 @@
 export const DEPLOYMENTS = {
   poseidonT3: "PoseidonT3",
   poseidonT4: "PoseidonT4",
+  poseidonT5: "PoseidonT5",
+  poseidonT5Tail: "PoseidonT5Tail",
   projectRegistry: "ProjectRegistry",
   deviceRegistry: "DeviceRegistry",
   verifierRegistry: "VerifierRegistry",
