@@ -16,8 +16,9 @@ const HOOK_GAS = Number(env("APP_HOOK_GAS", "100000"));
 
 /**
  * ProverPool (staking WIOTX on IoTeX — WIOTX_ADDRESS — and a mintable mock token on local
- * chains), the minimal reward receiver (StateRootLog), and the BatchManager wired to the
- * registries, the verifier registry and the pool (its one slasher).
+ * chains), the RewardDistributor (it receives every settled state root), and the
+ * BatchManager wired to the registries, the verifier registry, the pool (its one slasher)
+ * and the distributor.
  */
 const deploy: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const { deployer } = await hre.getNamedAccounts();
@@ -47,9 +48,14 @@ const deploy: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
     args: [deployer, staking, MIN_STAKE, UNBONDING, BENEFICIARY_BPS, treasury, POOL_CAPACITY],
     log: true,
   });
-  const log = await deployContract(DEPLOYMENTS.stateRootLog, {
-    contract: "StateRootLog",
+  const rewards = await deployContract(DEPLOYMENTS.rewardDistributor, {
+    contract: "RewardDistributor",
     from: deployer,
+    args: [(await get(DEPLOYMENTS.projectRegistry)).address, (await get(DEPLOYMENTS.deviceRegistry)).address],
+    libraries: {
+      PoseidonT3: (await get(DEPLOYMENTS.poseidonT3)).address,
+      PoseidonT5: (await get(DEPLOYMENTS.poseidonT5)).address,
+    },
     log: true,
   });
   const depth = Number(await read(DEPLOYMENTS.deviceRegistry, "stateDepth"));
@@ -63,7 +69,7 @@ const deploy: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
         verifiers: (await get(DEPLOYMENTS.verifierRegistry)).address,
         pool: pool.address,
         feeToken: fee,
-        rewards: log.address,
+        rewards: rewards.address,
         emptyStateRoot: emptyRoot(depth),
         proofWindow: PROOF_WINDOW,
         slashAmount: SLASH_AMOUNT,
@@ -75,9 +81,9 @@ const deploy: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   if (!(await read(DEPLOYMENTS.proverPool, "isSlasher", manager.address))) {
     await execute(DEPLOYMENTS.proverPool, { from: deployer, log: true }, "setSlasher", manager.address, true);
   }
-  if (manager.newlyDeployed) {
+  if ((await read(DEPLOYMENTS.rewardDistributor, "batchManager")) !== manager.address) {
     await execute(
-      DEPLOYMENTS.stateRootLog,
+      DEPLOYMENTS.rewardDistributor,
       { from: deployer, log: true },
       "setBatchManager",
       manager.address,

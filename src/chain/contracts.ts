@@ -5,6 +5,7 @@ import {
   BatchManager__factory,
   DeviceRegistry__factory,
   IERC20__factory,
+  RewardDistributor__factory,
   ProjectRegistry__factory,
   ProverPool__factory,
   type BatchManager,
@@ -12,6 +13,7 @@ import {
   type IERC20,
   type ProjectRegistry,
   type ProverPool,
+  type RewardDistributor,
 } from "../../typechain-types";
 import type { KitAddresses } from "./deployments";
 
@@ -22,16 +24,17 @@ export interface Kit {
   fromBlock: number;
 }
 
-/** The settlement layer's clients: pool, batch manager and their tokens. */
+/** The settlement and incentive layers' clients: pool, batch manager, rewards and tokens. */
 export interface SettlementKit {
   pool: ProverPool;
   manager: BatchManager;
+  rewards: RewardDistributor;
   stakingToken: IERC20;
   feeToken: IERC20;
 }
 
 export async function connectSettlement(
-  addresses: { proverPool: string; batchManager: string },
+  addresses: { proverPool: string; batchManager: string; rewardDistributor: string },
   runner: ContractRunner,
 ): Promise<SettlementKit> {
   const pool = ProverPool__factory.connect(addresses.proverPool, runner);
@@ -39,6 +42,7 @@ export async function connectSettlement(
   return {
     pool,
     manager,
+    rewards: RewardDistributor__factory.connect(addresses.rewardDistributor, runner),
     stakingToken: IERC20__factory.connect(await pool.asset(), runner),
     feeToken: IERC20__factory.connect(await manager.feeToken(), runner),
   };

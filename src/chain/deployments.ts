@@ -12,7 +12,8 @@ export const DEPLOYMENTS = {
   verifierRegistry: "VerifierRegistry",
   stakingToken: "StakingToken",
   proverPool: "ProverPool",
-  stateRootLog: "StateRootLog",
+  rewardDistributor: "RewardDistributor",
+  rewardToken: "DePINToken",
   batchManager: "BatchManager",
 } as const;
 
@@ -31,6 +32,7 @@ export const TAGS = {
   registries: "registries",
   verifiers: "verifiers",
   settlement: "settlement",
+  rewards: "rewards",
 } as const;
 
 export interface KitAddresses {

@@ -9,6 +9,8 @@ import {
   DeviceRegistry__factory,
   ProjectRegistry__factory,
   ProverPool__factory,
+  RewardDistributor__factory,
+  DePINToken__factory,
   VerifierRegistry__factory,
 } from "../../typechain-types";
 
@@ -18,6 +20,8 @@ const KIT_INTERFACES: Interface[] = [
   ProverPool__factory.createInterface(),
   BatchManager__factory.createInterface(),
   VerifierRegistry__factory.createInterface(),
+  RewardDistributor__factory.createInterface(),
+  DePINToken__factory.createInterface(),
 ];
 
 function findRevertData(err: unknown, depth = 0): string | undefined {

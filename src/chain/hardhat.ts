@@ -60,9 +60,10 @@ export async function settlementFromHardhat(
   const { kit, signer } = await kitFromHardhat(hre);
   const pool = await hre.deployments.getOrNull(DEPLOYMENTS.proverPool);
   const manager = await hre.deployments.getOrNull(DEPLOYMENTS.batchManager);
-  if (!pool || !manager) {
+  const rewards = await hre.deployments.getOrNull(DEPLOYMENTS.rewardDistributor);
+  if (!pool || !manager || !rewards) {
     if (hre.network.name === "hardhat") {
-      await hre.deployments.fixture([TAGS.settlement], { keepExistingDeployments: true });
+      await hre.deployments.fixture([TAGS.rewards], { keepExistingDeployments: true });
       return settlementFromHardhat(hre);
     }
     throw new UserError(
@@ -71,7 +72,10 @@ export async function settlementFromHardhat(
   }
   return {
     kit,
-    settlement: await connectSettlement({ proverPool: pool.address, batchManager: manager.address }, signer),
+    settlement: await connectSettlement(
+      { proverPool: pool.address, batchManager: manager.address, rewardDistributor: rewards.address },
+      signer,
+    ),
     signer,
   };
 }

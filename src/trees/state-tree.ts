@@ -69,6 +69,11 @@ export class StateTree {
     return this.leaves.get(index) ?? { ...EMPTY_LEAF };
   }
 
+  /** Indices of the leaves ever set (non-empty, or emptied after being set). */
+  indices(): number[] {
+    return [...this.leaves.keys()].sort((a, b) => a - b);
+  }
+
   /** The siblings of leaf `index`, from the leaf level up. */
   siblings(index: number): bigint[] {
     this.checkIndex(index);
@@ -111,7 +116,8 @@ export class StateTree {
     return copy;
   }
 
-  private node(height: number, index: number): bigint {
+  /** The hash of node `index` at `height` (0: the leaves), empty subtrees included. */
+  node(height: number, index: number): bigint {
     return this.levels[height].get(index) ?? this.zeros[height];
   }
 

@@ -34,7 +34,7 @@ describe("settlement end to end (real dev proofs)", function () {
 
   it("registers devices, settles two batches, reassigns a late one", async function () {
     const f = await settlementFixture();
-    const { manager, projectId, sequencer, provers, pool, token, log } = f;
+    const { manager, projectId, sequencer, provers, pool, token, rewards } = f;
     const deadline = BigInt(await time.latest()) + 3600n;
 
     // Devices register with their own signatures; the registry appends their ops.
@@ -117,8 +117,8 @@ describe("settlement end to end (real dev proofs)", function () {
     const state1 = await manager.projectStateOf(projectId);
     expect(state1.stateRoot).to.equal(mirror.root);
     expect(state1.opsCursor).to.equal(1n);
-    expect(await log.wasCurrent(projectId, mirror.root)).to.equal(true);
-    expect(await log.totalOwed(projectId)).to.equal(12n * settings.rewardRate);
+    expect(await rewards.rootBatch(projectId, mirror.root)).to.equal(b1.batchId);
+    expect((await rewards.poolOf(projectId)).owed).to.equal(12n * settings.rewardRate);
     console.log(`      submitBatch gas ${b1.submitGas}, settle gas ${s1.receipt.gasUsed}`);
 
     // Batch 2: device 1 joins; device 0 reports again. Its prover misses the deadline.

@@ -1,5 +1,5 @@
 /**
- * The settlement deployment (deploy scripts, tag "settlement") at the state depth of the
+ * The settlement and rewards deployment (deploy scripts, tag "rewards") at the state depth of the
  * `dev` circuit, with a project, three staked provers and funded fees.
  */
 import { deployments, ethers } from "hardhat";
@@ -13,7 +13,8 @@ import {
   MockERC20__factory,
   ProjectRegistry__factory,
   ProverPool__factory,
-  StateRootLog__factory,
+  DePINToken__factory,
+  RewardDistributor__factory,
   VerifierRegistry__factory,
 } from "../../typechain-types";
 
@@ -33,7 +34,7 @@ export const settlementFixture = deployments.createFixture(async () => {
   const previous = process.env.STATE_DEPTH;
   process.env.STATE_DEPTH = String(CIRCUIT_CONFIGS.dev.depth);
   try {
-    await deployments.fixture([TAGS.settlement]);
+    await deployments.fixture([TAGS.rewards]);
   } finally {
     if (previous === undefined) delete process.env.STATE_DEPTH;
     else process.env.STATE_DEPTH = previous;
@@ -50,7 +51,8 @@ export const settlementFixture = deployments.createFixture(async () => {
   const token = MockERC20__factory.connect(await at(DEPLOYMENTS.stakingToken), deployer);
   const pool = ProverPool__factory.connect(await at(DEPLOYMENTS.proverPool), deployer);
   const manager = BatchManager__factory.connect(await at(DEPLOYMENTS.batchManager), deployer);
-  const log = StateRootLog__factory.connect(await at(DEPLOYMENTS.stateRootLog), deployer);
+  const rewards = RewardDistributor__factory.connect(await at(DEPLOYMENTS.rewardDistributor), deployer);
+  const rewardToken = DePINToken__factory.connect(await at(DEPLOYMENTS.rewardToken), deployer);
 
   const contracts = { projectRegistry, pool, manager, token };
   const projectId = await createProject(contracts, projectOwner, sequencer.address, SETTLEMENT_SETTINGS);
@@ -65,7 +67,8 @@ export const settlementFixture = deployments.createFixture(async () => {
     token,
     pool,
     manager,
-    log,
+    rewards,
+    rewardToken,
     projectId,
     deployer,
     projectOwner,

@@ -130,7 +130,7 @@ describe("BatchManager", function () {
       await expect(f.manager.connect(prover).settle(1n, ROOT, 9n, GROTH16, "0x"))
         .to.emit(f.manager, "BatchSettled")
         .withArgs(1n, f.projectId, prover.address, ROOT, 9n, FEE, 0n)
-        .and.to.emit(f.log, "StateRootRecorded")
+        .and.to.emit(f.rewards, "StateRootRecorded")
         .withArgs(f.projectId, 1n, ROOT, 9n * SETTLEMENT_SETTINGS.rewardRate);
       // The fee is credited, then withdrawn by the prover.
       expect(await f.manager.earningsOf(prover.address)).to.deep.equal([FEE, 0n]);
