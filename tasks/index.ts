@@ -3,3 +3,4 @@ import "./deploy";
 import "./project";
 import "./device";
 import "./prover";
+import "./rewards";

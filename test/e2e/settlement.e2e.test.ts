@@ -1,15 +1,22 @@
 /**
  * End to end on the in-process chain with real `dev` Groth16 proofs: devices register,
- * the sequencer submits two batches, provers prove and settle them, and a late prover's
- * batch is reassigned, slashed and settled by another.
+ * the sequencer submits two batches (publishing their data), provers prove and settle
+ * them, a late prover's batch is reassigned, slashed and settled by another, and the
+ * device owner rebuilds the state from public data and claims the devices' rewards.
  */
 import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 
 import { settleBatch, settleCall } from "../../src/chain/settlement";
 import { keyHash, signEddsaPoseidon } from "../../src/crypto";
 import { DeviceClient, generateIdentity, type DeviceIdentity } from "../../src/device";
 import { ProjectMirror } from "../../src/prover/mirror";
+import { encodeBatchData } from "../../src/da/batch-data";
+import { claimArgs, claimManyArgs, replayProject } from "../../src/rewards";
 import { messageDigest, type DeviceMessages } from "../../src/zk/batch";
 import { CIRCUIT_CONFIGS } from "../../src/zk/circuits";
 import { prove } from "../../src/zk/prove";
@@ -78,9 +85,18 @@ describe("settlement end to end (real dev proofs)", function () {
       }),
     });
 
-    async function submitAndBuild(opIndex: number, slots: DeviceMessages[], dataURI: string) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "depin-e2e-"));
+    async function submitAndBuild(opIndex: number, slots: DeviceMessages[], name: string) {
       // messagesHash does not depend on the prover: build once to submit, again to prove.
       const draft = mirror.build([ops[opIndex]], slots, 0n, settings).built;
+      // The sequencer publishes the batch data (the DA copy) before submitting.
+      const sequence = (await manager.projectStateOf(projectId)).submitted + 1n;
+      const file = path.join(dataDir, `${name}.json`);
+      fs.writeFileSync(
+        file,
+        JSON.stringify(encodeBatchData({ projectId, sequence: Number(sequence), devices: slots })),
+      );
+      const dataURI = pathToFileURL(file).href;
       const tx = await manager
         .connect(sequencer)
         .submitBatch(projectId, draft.signals.messagesHash, draft.digests.length, opIndex + 1, dataURI);
@@ -111,7 +127,7 @@ describe("settlement end to end (real dev proofs)", function () {
     }
 
     // Batch 1: device 0 joins the tree and reports twice.
-    const b1 = await submitAndBuild(0, [slot(devices[0], START, [5n, 7n])], "ipfs://batch-1");
+    const b1 = await submitAndBuild(0, [slot(devices[0], START, [5n, 7n])], "batch-1");
     const s1 = await proveAndSettle(b1);
     await expect(s1.receipt.hash).to.not.equal(undefined);
     const state1 = await manager.projectStateOf(projectId);
@@ -125,7 +141,7 @@ describe("settlement end to end (real dev proofs)", function () {
     const b2 = await submitAndBuild(
       1,
       [slot(devices[1], START, [1n, 2n]), slot(devices[0], START + 600n, [3n, 4n])],
-      "ipfs://batch-2",
+      "batch-2",
     );
     const late = (await manager.batchOf(b2.batchId)).prover;
     await time.increase(PROOF_WINDOW + 1n);
@@ -171,5 +187,23 @@ describe("settlement end to end (real dev proofs)", function () {
           rerandomizeGroth16(replay.proof),
         ),
     ).to.be.revertedWithCustomError(manager, "BatchNotOpen");
+
+    // The device owner rebuilds the project's state from public data alone and claims.
+    const rebuilt = await replayProject({ deviceRegistry: f.deviceRegistry, manager }, projectId);
+    expect(rebuilt.tree.root).to.equal(mirror.root);
+    const { rewardToken, projectOwner, deviceOwner } = f;
+    await rewards.connect(projectOwner).setRewardToken(projectId, rewardToken);
+    await rewardToken.approve(rewards, 1_000n);
+    await rewards.fund(projectId, 1_000n); // the deployer's premint
+    const one = claimArgs(rebuilt.tree, devices[0].index);
+    const claimTx = await rewards.claim(projectId, devices[0].deviceId, one.leaf, one.siblings);
+    await expect(claimTx)
+      .to.emit(rewards, "RewardClaimed")
+      .withArgs(projectId, devices[0].deviceId, deviceOwner.address, 19n * 3n, 19n * 3n);
+    const many = claimManyArgs(rebuilt.tree, devices);
+    await rewards.claimMany(projectId, many.deviceIds, many.leaves, many.proof);
+    expect(await rewardToken.balanceOf(deviceOwner.address)).to.equal((19n + 3n) * settings.rewardRate);
+    expect(await rewards.withdrawable(projectId)).to.equal(1_000n - 22n * settings.rewardRate);
+    console.log(`      claim gas at depth ${SHAPE.depth}: ${(await claimTx.wait())!.gasUsed}`);
   });
 });
