@@ -21,8 +21,9 @@ import {StateTreeProofs} from "../libraries/StateTreeProofs.sol";
 contract RewardDistributor is ReentrancyGuard, EIP712, Nonces, IRewardDistributor {
     using SafeERC20 for IERC20;
 
-    bytes32 private constant CLAIM_AUTHORIZATION_TYPEHASH =
-        keccak256("ClaimAuthorization(uint256 deviceId,address recipient,uint256 nonce,uint256 deadline)");
+    bytes32 private constant CLAIM_AUTHORIZATION_TYPEHASH = keccak256(
+        "ClaimAuthorization(uint256 deviceId,address recipient,uint256 nonce,uint256 deadline)"
+    );
 
     IERC721 private immutable _projects;
     IDeviceRegistry private immutable _devices;
@@ -45,10 +46,7 @@ contract RewardDistributor is ReentrancyGuard, EIP712, Nonces, IRewardDistributo
 
     /// @param projects the ProjectRegistry (an ERC-721: its token owner owns the pool).
     /// @param devices the DeviceRegistry (device indices, ioID owners, the tree depth).
-    constructor(
-        IERC721 projects,
-        IDeviceRegistry devices
-    ) EIP712("DePIN Kit RewardDistributor", "1") {
+    constructor(IERC721 projects, IDeviceRegistry devices) EIP712("DePIN Kit RewardDistributor", "1") {
         _projects = projects;
         _devices = devices;
         _stateDepth = devices.stateDepth();
@@ -134,7 +132,13 @@ contract RewardDistributor is ReentrancyGuard, EIP712, Nonces, IRewardDistributo
         if (authorization.recipient == address(0)) revert ZeroAddress();
         Claimant memory c = _claimant(projectId, authorization.deviceId);
         // The signer must own the ioID now: a former owner's authorization is void.
-        if (!SignatureChecker.isValidSignatureNow(c.owner, _authorizationDigest(authorization), ownerSignature)) {
+        if (
+            !SignatureChecker.isValidSignatureNow(
+                c.owner,
+                _authorizationDigest(authorization),
+                ownerSignature
+            )
+        ) {
             revert InvalidOwnerSignature(c.owner);
         }
         _useCheckedNonce(c.owner, authorization.nonce);
@@ -276,7 +280,12 @@ contract RewardDistributor is ReentrancyGuard, EIP712, Nonces, IRewardDistributo
         if (runAmount > 0) _pay(token, runOwner, runAmount);
     }
 
-    function _checkRoot(uint256 projectId, uint256 index, Leaf calldata leaf, uint256[] calldata siblings) private view {
+    function _checkRoot(
+        uint256 projectId,
+        uint256 index,
+        Leaf calldata leaf,
+        uint256[] calldata siblings
+    ) private view {
         if (siblings.length != _stateDepth) revert InvalidPathLength(siblings.length, _stateDepth);
         uint256 root = StateTreeProofs.root(index, _leafHash(leaf), siblings);
         if (_rootBatch[projectId][root] == 0) revert UnknownRoot(projectId, root);
@@ -336,7 +345,10 @@ contract RewardDistributor is ReentrancyGuard, EIP712, Nonces, IRewardDistributo
     function _leafHash(Leaf calldata leaf) private pure returns (uint256) {
         uint256 r = RegistryOps.SNARK_SCALAR_FIELD;
         if (
-            leaf.keyHash >= r || leaf.cumulativeUnits >= r || leaf.lastTimestamp >= r || leaf.accruedReward >= r
+            leaf.keyHash >= r ||
+            leaf.cumulativeUnits >= r ||
+            leaf.lastTimestamp >= r ||
+            leaf.accruedReward >= r
         ) revert LeafNotInField();
         return PoseidonT5.hash([leaf.keyHash, leaf.cumulativeUnits, leaf.lastTimestamp, leaf.accruedReward]);
     }
@@ -344,7 +356,9 @@ contract RewardDistributor is ReentrancyGuard, EIP712, Nonces, IRewardDistributo
     function _authorizationDigest(ClaimAuthorization calldata a) private view returns (bytes32) {
         return
             _hashTypedDataV4(
-                keccak256(abi.encode(CLAIM_AUTHORIZATION_TYPEHASH, a.deviceId, a.recipient, a.nonce, a.deadline))
+                keccak256(
+                    abi.encode(CLAIM_AUTHORIZATION_TYPEHASH, a.deviceId, a.recipient, a.nonce, a.deadline)
+                )
             );
     }
 

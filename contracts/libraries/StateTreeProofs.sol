@@ -48,7 +48,7 @@ library StateTreeProofs {
         uint256 used = 0;
         for (uint256 h = 0; h < depth; ++h) {
             uint256 m = 0;
-            for (uint256 i = 0; i < n; ) {
+            for (uint256 i = 0; i < n;) {
                 uint256 index = indices[i];
                 if (index & 1 == 0) {
                     pair[0] = leaves[i];

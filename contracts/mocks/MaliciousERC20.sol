@@ -47,6 +47,7 @@ contract MaliciousERC20 is ERC20 {
         super._update(from, to, value);
         if (from == payer && payer != address(0) && reentry.length > 0 && !reentered) {
             reentered = true;
+            // solhint-disable-next-line avoid-low-level-calls
             (bool ok, bytes memory data) = payer.call(reentry);
             reentrySucceeded = ok;
             if (!ok && bubble) {
