@@ -43,7 +43,7 @@ contract DePINToken is ERC20Capped, ERC20Permit, AccessControl, IDePINToken {
     }
 
     constructor(Params memory p) ERC20(p.name, p.symbol) ERC20Capped(p.cap) ERC20Permit(p.name) {
-        if (p.initialRate == 0 || p.premint > p.cap) revert InvalidSchedule();
+        if (p.initialRate == 0 || p.premint > p.cap || p.admin == address(0)) revert InvalidSchedule();
         _emissionStart = p.emissionStart;
         _initialRate = p.initialRate;
         _halvingInterval = p.halvingInterval;
@@ -71,8 +71,10 @@ contract DePINToken is ERC20Capped, ERC20Permit, AccessControl, IDePINToken {
         } else {
             for (uint256 k = 0; k < MAX_HALVINGS && elapsed > 0 && rate > 0; ++k) {
                 uint256 span = elapsed < _halvingInterval ? elapsed : _halvingInterval;
-                total += _mulCapped(rate, span);
-                if (total >= _emissionCap) break;
+                uint256 part = _mulCapped(rate, span);
+                // total < cap here, so adding at most what is left cannot overflow.
+                if (part >= _emissionCap - total) return _emissionCap;
+                total += part;
                 elapsed -= span;
                 rate >>= 1;
             }

@@ -22,7 +22,7 @@ contract RewardDistributor is ReentrancyGuard, EIP712, Nonces, IRewardDistributo
     using SafeERC20 for IERC20;
 
     bytes32 private constant CLAIM_AUTHORIZATION_TYPEHASH = keccak256(
-        "ClaimAuthorization(uint256 deviceId,address recipient,uint256 nonce,uint256 deadline)"
+        "ClaimAuthorization(uint256 deviceId,address recipient,uint256 minAmount,uint256 nonce,uint256 deadline)"
     );
 
     IERC721 private immutable _projects;
@@ -55,7 +55,7 @@ contract RewardDistributor is ReentrancyGuard, EIP712, Nonces, IRewardDistributo
 
     /// @inheritdoc IRewardDistributor
     function setBatchManager(address batchManager_) external {
-        if (msg.sender != _deployer) revert NotBatchManager(msg.sender);
+        if (msg.sender != _deployer) revert NotDeployer(msg.sender);
         if (_batchManager != address(0)) revert BatchManagerAlreadySet();
         if (batchManager_ == address(0)) revert ZeroAddress();
         _batchManager = batchManager_;
@@ -142,8 +142,11 @@ contract RewardDistributor is ReentrancyGuard, EIP712, Nonces, IRewardDistributo
             revert InvalidOwnerSignature(c.owner);
         }
         _useCheckedNonce(c.owner, authorization.nonce);
+        emit AuthorizationUsed(c.owner, authorization.nonce);
         _checkRoot(projectId, c.index, leaf, siblings);
-        return _claimOne(projectId, c.deviceId, leaf.accruedReward, authorization.recipient);
+        amount = _claimOne(projectId, c.deviceId, leaf.accruedReward, authorization.recipient);
+        // The relayer chooses the root: the owner's minimum keeps it from using an old one.
+        if (amount < authorization.minAmount) revert ClaimBelowMinimum(amount, authorization.minAmount);
     }
 
     /// @inheritdoc IRewardDistributor
@@ -287,8 +290,9 @@ contract RewardDistributor is ReentrancyGuard, EIP712, Nonces, IRewardDistributo
         uint256[] calldata siblings
     ) private view {
         if (siblings.length != _stateDepth) revert InvalidPathLength(siblings.length, _stateDepth);
-        uint256 root = StateTreeProofs.root(index, _leafHash(leaf), siblings);
-        if (_rootBatch[projectId][root] == 0) revert UnknownRoot(projectId, root);
+        // The registry keeps indices below 2^depth; checked all the same.
+        (bool ok, uint256 root) = StateTreeProofs.root(index, _leafHash(leaf), siblings);
+        if (!ok || _rootBatch[projectId][root] == 0) revert UnknownRoot(projectId, root);
     }
 
     function _claimOne(
@@ -357,7 +361,14 @@ contract RewardDistributor is ReentrancyGuard, EIP712, Nonces, IRewardDistributo
         return
             _hashTypedDataV4(
                 keccak256(
-                    abi.encode(CLAIM_AUTHORIZATION_TYPEHASH, a.deviceId, a.recipient, a.nonce, a.deadline)
+                    abi.encode(
+                        CLAIM_AUTHORIZATION_TYPEHASH,
+                        a.deviceId,
+                        a.recipient,
+                        a.minAmount,
+                        a.nonce,
+                        a.deadline
+                    )
                 )
             );
     }

@@ -18,7 +18,8 @@ interface IDePINToken is IERC20 {
     /// @notice Thrown when minting more than the schedule has released and not yet minted.
     error ExceedsEmission(uint256 requested, uint256 available);
 
-    /// @notice Thrown for a schedule that can never emit (zero rate) or a premint above the cap.
+    /// @notice Thrown for a schedule that can never emit (zero rate), a premint above the cap
+    /// or a zero admin (nobody could ever grant the minter role).
     error InvalidSchedule();
 
     /// @notice Mints `amount` of released emission to `to`. `MINTER_ROLE` only.

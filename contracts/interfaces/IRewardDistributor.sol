@@ -47,11 +47,14 @@ interface IRewardDistributor is IRewardReceiver {
     }
 
     /// @notice An ioID owner's instruction to pay a device's rewards to `recipient`, for a
-    /// claim a relayer submits. Signed as EIP-712 `ClaimAuthorization(uint256 deviceId,
-    /// address recipient,uint256 nonce,uint256 deadline)`; the nonce is the owner's.
+    /// claim a relayer submits, paying at least `minAmount` (the relayer chooses the root;
+    /// the minimum keeps it from using an old one). Signed as EIP-712
+    /// `ClaimAuthorization(uint256 deviceId,address recipient,uint256 minAmount,uint256 nonce,uint256 deadline)`;
+    /// the nonce is the owner's. Anyone may still `claim` for the owner instead.
     struct ClaimAuthorization {
         uint256 deviceId;
         address recipient;
+        uint256 minAmount;
         uint256 nonce;
         uint256 deadline;
     }
@@ -91,12 +94,17 @@ interface IRewardDistributor is IRewardReceiver {
     /// @notice Emitted when the token refused a payment: it is credited to `recipient`.
     event PaymentCredited(IERC20 indexed token, address indexed recipient, uint256 amount);
 
+    /// @notice Emitted when a relayed claim uses `owner`'s authorization `nonce`.
+    event AuthorizationUsed(address indexed owner, uint256 nonce);
+
     /// @notice Emitted when `account` withdraws its credited payments.
     event CreditWithdrawn(IERC20 indexed token, address indexed account, address to, uint256 amount);
 
-    /// @notice Thrown when `account` calls `onStateRoot` without being the BatchManager,
-    /// or `setBatchManager` without being the deployer.
+    /// @notice Thrown when `account` calls `onStateRoot` without being the BatchManager.
     error NotBatchManager(address account);
+
+    /// @notice Thrown when `account` calls `setBatchManager` without being the deployer.
+    error NotDeployer(address account);
 
     /// @notice Thrown when wiring the BatchManager a second time.
     error BatchManagerAlreadySet();
@@ -129,7 +137,11 @@ interface IRewardDistributor is IRewardReceiver {
     /// @notice Thrown when a Merkle path does not have one sibling per level.
     error InvalidPathLength(uint256 length, uint256 depth);
 
-    /// @notice Thrown when a leaf and path lead to a root that was never current.
+    /// @notice Thrown when a relayed claim would pay less than the owner's `minAmount`.
+    error ClaimBelowMinimum(uint256 amount, uint256 minAmount);
+
+    /// @notice Thrown when a leaf and path lead to a root that was never current (or the
+    /// leaf index does not fit the tree).
     error UnknownRoot(uint256 projectId, uint256 root);
 
     /// @notice Thrown when `claimMany`'s devices are not in strictly increasing index order.

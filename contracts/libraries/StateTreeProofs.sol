@@ -12,8 +12,15 @@ import {PoseidonT3} from "./poseidon/PoseidonT3.sol";
 /// a level, every node whose sibling is not itself known (a given leaf or a node computed
 /// from them) is taken from `proof`, in order. Every proof node must be used.
 library StateTreeProofs {
-    /// @notice The root above leaf `index` with hash `leaf` and siblings `siblings` (leaf level first).
-    function root(uint256 index, uint256 leaf, uint256[] calldata siblings) internal pure returns (uint256) {
+    /// @notice The root above leaf `index` with hash `leaf` and siblings `siblings` (leaf level
+    /// first); `ok` is false when `index` does not fit the path's depth (it would alias a
+    /// lower index).
+    function root(
+        uint256 index,
+        uint256 leaf,
+        uint256[] calldata siblings
+    ) internal pure returns (bool ok, uint256 rootHash) {
+        if (siblings.length < 256 && index >> siblings.length != 0) return (false, 0);
         uint256[2] memory pair;
         uint256 hash = leaf;
         uint256 length = siblings.length;
@@ -28,12 +35,12 @@ library StateTreeProofs {
             hash = PoseidonT3.hash(pair);
             index >>= 1;
         }
-        return hash;
+        return (true, hash);
     }
 
     /// @notice The root above `leaves` at `indices` (strictly increasing, checked by the
     /// caller) of a tree of `depth` levels, with the multiproof `proof`; `ok` is false when
-    /// the proof runs out of nodes or has nodes left over.
+    /// an index does not fit the depth, or the proof runs out of nodes or has nodes left over.
     /// @dev Works in place on the two memory arrays: at each level the known nodes are
     /// paired with their sibling (the next known node, or the next proof node) and replaced
     /// by their parents, which stay strictly increasing.
@@ -43,8 +50,10 @@ library StateTreeProofs {
         uint256[] calldata proof,
         uint256 depth
     ) internal pure returns (bool ok, uint256 rootHash) {
-        uint256[2] memory pair;
         uint256 n = leaves.length;
+        // Sorted: the last index is the largest.
+        if (n == 0 || (depth < 256 && indices[n - 1] >> depth != 0)) return (false, 0);
+        uint256[2] memory pair;
         uint256 used = 0;
         for (uint256 h = 0; h < depth; ++h) {
             uint256 m = 0;
@@ -72,6 +81,6 @@ library StateTreeProofs {
             }
             n = m;
         }
-        return (used == proof.length, leaves[0]);
+        return (used == proof.length && n == 1, leaves[0]);
     }
 }

@@ -6,7 +6,7 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
-import { DEPLOYMENTS, TAGS } from "../../src/chain/deployments";
+import { DEPLOYMENTS, TAGS, depthTag } from "../../src/chain/deployments";
 import { createProject, fundFees, stakeProvers } from "../../src/chain/scenario";
 import { keyHash } from "../../src/crypto";
 import { DeviceClient, generateIdentity } from "../../src/device";
@@ -51,7 +51,7 @@ export async function measureClaimGas(
   const previous = process.env.STATE_DEPTH;
   process.env.STATE_DEPTH = String(depth);
   try {
-    await deployments.fixture([TAGS.rewards]);
+    await deployments.fixture([TAGS.rewards, depthTag(depth)]);
   } finally {
     if (previous === undefined) delete process.env.STATE_DEPTH;
     else process.env.STATE_DEPTH = previous;

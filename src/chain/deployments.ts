@@ -41,3 +41,12 @@ export interface KitAddresses {
   /** The block the DeviceRegistry was deployed in: where event scans start. */
   fromBlock?: number;
 }
+
+/**
+ * A tag no deploy script carries: added to `deployments.fixture` tags, it keys
+ * hardhat-deploy's fixture snapshots by state depth, so that deployments at different
+ * `STATE_DEPTH`s in one test run never revert to each other's snapshot.
+ */
+export function depthTag(depth: number): string {
+  return `state-depth-${depth}`;
+}

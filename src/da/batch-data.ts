@@ -120,33 +120,71 @@ export function batchDataCommitment(
 export type BatchDataLoader = (dataURI: string) => Promise<BatchData>;
 
 const FETCH_TIMEOUT_MS = 30_000;
-const MAX_BYTES = 64 * 1024 * 1024;
+/** The most bytes a batch's data may have (a hostile URI must not exhaust memory). */
+export const MAX_BATCH_DATA_BYTES = 64 * 1024 * 1024;
 
-/** Loads batch data from a `file://` or `http(s)://` URI (a plain path is read as a file). */
-export const loadBatchData: BatchDataLoader = async (dataURI) => {
-  let text: string;
-  if (/^https?:\/\//.test(dataURI)) {
-    const response = await fetch(dataURI, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-    if (!response.ok) throw new UserError(`batch data ${dataURI}: HTTP ${response.status}`);
-    text = await response.text();
-  } else if (dataURI.startsWith("file://") || !/^[a-z][a-z0-9+.-]*:/i.test(dataURI)) {
-    const file = dataURI.startsWith("file://") ? fileURLToPath(dataURI) : dataURI;
-    const stat = await fs.stat(file).catch(() => undefined);
-    if (stat === undefined) throw new UserError(`batch data ${dataURI}: no such file`);
-    if (stat.size > MAX_BYTES) throw new UserError(`batch data ${dataURI}: larger than ${MAX_BYTES} bytes`);
-    text = await fs.readFile(file, "utf8");
-  } else {
-    throw new UserError(
-      `batch data ${dataURI}: unsupported URI scheme (file:// and http(s):// are built in; ` +
-        `pass your own loader for others)`,
-    );
+async function readHttp(dataURI: string, maxBytes: number): Promise<string> {
+  const response = await fetch(dataURI, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+  if (!response.ok) throw new UserError(`batch data ${dataURI}: HTTP ${response.status}`);
+  const declared = Number(response.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new UserError(`batch data ${dataURI}: larger than ${maxBytes} bytes`);
+  if (response.body === null) return "";
+  // Streamed with a byte cap: the declared length may lie.
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw new UserError(`batch data ${dataURI}: larger than ${maxBytes} bytes`);
+    }
+    chunks.push(value);
   }
-  if (text.length > MAX_BYTES) throw new UserError(`batch data ${dataURI}: larger than ${MAX_BYTES} bytes`);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new UserError(`batch data ${dataURI}: not JSON`);
-  }
-  return parseBatchData(json);
-};
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function readFile(dataURI: string, maxBytes: number): Promise<string> {
+  const file = dataURI.startsWith("file://") ? fileURLToPath(dataURI) : dataURI;
+  const stat = await fs.stat(file).catch(() => undefined);
+  if (stat === undefined) throw new UserError(`batch data ${dataURI}: no such file`);
+  // Regular files only: a device or a FIFO could be read forever.
+  if (!stat.isFile()) throw new UserError(`batch data ${dataURI}: not a regular file`);
+  if (stat.size > maxBytes) throw new UserError(`batch data ${dataURI}: larger than ${maxBytes} bytes`);
+  return fs.readFile(file, "utf8");
+}
+
+/**
+ * A loader for `http(s)://` URIs and, unless `files` is false, `file://` URIs and plain
+ * paths (local chains and tests; a replayer of a public network may refuse them, since the
+ * URI is the sequencer's choice). Bodies are capped at `maxBytes`.
+ */
+export function batchDataLoader(options: { files?: boolean; maxBytes?: number } = {}): BatchDataLoader {
+  const files = options.files ?? true;
+  const maxBytes = options.maxBytes ?? MAX_BATCH_DATA_BYTES;
+  return async (dataURI) => {
+    let text: string;
+    if (/^https?:\/\//.test(dataURI)) {
+      text = await readHttp(dataURI, maxBytes);
+    } else if (files && (dataURI.startsWith("file://") || !/^[a-z][a-z0-9+.-]*:/i.test(dataURI))) {
+      text = await readFile(dataURI, maxBytes);
+    } else {
+      throw new UserError(
+        `batch data ${dataURI}: unsupported URI scheme (${files ? "file://, " : ""}http(s):// are built in; ` +
+          `pass your own loader for others)`,
+      );
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new UserError(`batch data ${dataURI}: not JSON`);
+    }
+    return parseBatchData(json);
+  };
+}
+
+/** The default loader: `http(s)://`, `file://` and plain paths, at most 64 MiB. */
+export const loadBatchData: BatchDataLoader = batchDataLoader();

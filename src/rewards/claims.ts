@@ -38,6 +38,7 @@ export function claimManyArgs(
   devices: ClaimDevice[],
 ): { deviceIds: bigint[]; leaves: LeafStruct[]; proof: bigint[] } {
   const sorted = [...devices].sort((a, b) => a.index - b.index);
+  // Devices of one project only: the caller groups them (indices are per project).
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i].index === sorted[i - 1].index)
       throw new UserError(`device index ${sorted[i].index} given twice`);
@@ -92,6 +93,8 @@ export async function deviceRewards(
 export interface ClaimAuthorization {
   deviceId: bigint;
   recipient: string;
+  /** The least the relayed claim must pay (the relayer chooses the root). */
+  minAmount: bigint;
   nonce: bigint;
   deadline: bigint;
 }
@@ -100,6 +103,7 @@ export const CLAIM_AUTHORIZATION_TYPES = {
   ClaimAuthorization: [
     { name: "deviceId", type: "uint256" },
     { name: "recipient", type: "address" },
+    { name: "minAmount", type: "uint256" },
     { name: "nonce", type: "uint256" },
     { name: "deadline", type: "uint256" },
   ],
@@ -123,9 +127,10 @@ export async function signClaimAuthorization(
   deviceId: bigint,
   recipient: string,
   deadline: bigint,
+  minAmount = 0n,
 ): Promise<{ authorization: ClaimAuthorization; signature: string }> {
   const nonce = await rewards.nonces(await owner.getAddress());
-  const authorization = { deviceId, recipient, nonce, deadline };
+  const authorization = { deviceId, recipient, minAmount, nonce, deadline };
   const signature = await owner.signTypedData(
     await rewardsDomain(rewards),
     CLAIM_AUTHORIZATION_TYPES,

@@ -9,11 +9,13 @@ import { poseidon2 } from "poseidon-lite";
 
 import type { StateTree } from "../trees/state-tree";
 
-function checkSorted(indices: number[]): void {
+function checkSorted(indices: number[], depth: number): void {
   if (indices.length === 0) throw new Error("a multiproof needs at least one leaf");
   for (let i = 1; i < indices.length; i++) {
     if (indices[i] <= indices[i - 1]) throw new Error(`leaf indices must be strictly increasing (at ${i})`);
   }
+  if (indices[0] < 0 || indices[indices.length - 1] >= 2 ** depth)
+    throw new Error(`leaf indices must lie in [0, 2^${depth})`);
 }
 
 /**
@@ -61,7 +63,7 @@ function walk(
 
 /** The proof nodes for the leaves at `indices` (strictly increasing) of `tree`. */
 export function buildMultiproof(tree: StateTree, indices: number[]): bigint[] {
-  checkSorted(indices);
+  checkSorted(indices, tree.depth);
   const proof: bigint[] = [];
   walk(
     indices,
@@ -84,7 +86,7 @@ export function multiproofRoot(
   proof: bigint[],
   depth: number,
 ): bigint {
-  checkSorted(indices);
+  checkSorted(indices, depth);
   if (leafHashes.length !== indices.length) throw new Error("one leaf hash per index");
   let used = 0;
   const root = walk(
@@ -103,7 +105,7 @@ export function multiproofRoot(
 
 /** How many proof nodes (calldata words) a set of leaves needs: Σ over levels. */
 export function multiproofSize(indices: number[], depth: number): number {
-  checkSorted(indices);
+  checkSorted(indices, depth);
   let count = 0;
   walk(
     indices,

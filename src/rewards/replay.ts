@@ -89,6 +89,7 @@ export async function replayProject(
       const commitment = batchDataCommitment(data, domain);
       if (
         data.projectId !== projectId ||
+        BigInt(data.sequence) !== sub.sequence ||
         commitment.messagesHash !== sub.messagesHash ||
         BigInt(commitment.messageCount) !== sub.messageCount
       ) {
@@ -98,7 +99,7 @@ export async function replayProject(
       }
       devices = data.devices;
     }
-    const K = Math.max(1, ...devices.map((d) => d.messages.length));
+    const K = devices.reduce((k, d) => Math.max(k, d.messages.length), 1);
     const shape = { R: batchOps.length, D: deviceSlots(devices, K).length, K, depth: Number(depth) };
     const settings = {
       minInterval: record.minInterval,

@@ -187,6 +187,11 @@ export class RewardScenario {
     return { batchId, root: this.tree.root, totalUnits: built.signals.totalUnits };
   }
 
+  /** Whether registry ops wait for a batch. */
+  async hasPendingOps(): Promise<boolean> {
+    return Number(await this.f.deviceRegistry.opCount(this.f.projectId)) > this.opsCursor;
+  }
+
   /** `claim`'s arguments for device `i` under the current tree (or `tree`). */
   claimArgs(i: number, tree: StateTree = this.tree) {
     const d = this.devices[i];

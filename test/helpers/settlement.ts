@@ -4,7 +4,7 @@
  */
 import { deployments, ethers } from "hardhat";
 
-import { DEPLOYMENTS, TAGS } from "../../src/chain/deployments";
+import { DEPLOYMENTS, TAGS, depthTag } from "../../src/chain/deployments";
 import { createProject, fundFees, stakeProvers } from "../../src/chain/scenario";
 import { CIRCUIT_CONFIGS, circuitId } from "../../src/zk/circuits";
 import {
@@ -34,7 +34,7 @@ export const settlementFixture = deployments.createFixture(async () => {
   const previous = process.env.STATE_DEPTH;
   process.env.STATE_DEPTH = String(CIRCUIT_CONFIGS.dev.depth);
   try {
-    await deployments.fixture([TAGS.rewards]);
+    await deployments.fixture([TAGS.rewards, depthTag(CIRCUIT_CONFIGS.dev.depth)]);
   } finally {
     if (previous === undefined) delete process.env.STATE_DEPTH;
     else process.env.STATE_DEPTH = previous;

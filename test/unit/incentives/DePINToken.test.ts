@@ -8,7 +8,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyUint } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import fc from "fast-check";
 
-import { DEPLOYMENTS, TAGS } from "../../../src/chain/deployments";
+import { DEPLOYMENTS, TAGS, depthTag } from "../../../src/chain/deployments";
 import { DePINToken__factory, RewardDistributor__factory } from "../../../typechain-types";
 
 const UNIT = 10n ** 18n;
@@ -109,7 +109,7 @@ describe("DePINToken", function () {
     expect(await token.balanceOf(stranger.address)).to.equal(available);
   });
 
-  it("refuses a schedule that cannot emit or a premint above the cap (InvalidSchedule)", async function () {
+  it("refuses a schedule that cannot emit, a premint above the cap or a zero admin (InvalidSchedule)", async function () {
     const [admin] = await ethers.getSigners();
     const base = {
       name: "x",
@@ -135,7 +135,7 @@ describe("DePINToken", function () {
   it("funds a reward pool with a permit, as deployed by the deploy scripts", async function () {
     process.env.STATE_DEPTH = "4";
     try {
-      await deployments.fixture([TAGS.rewards]);
+      await deployments.fixture([TAGS.rewards, depthTag(4)]);
     } finally {
       delete process.env.STATE_DEPTH;
     }

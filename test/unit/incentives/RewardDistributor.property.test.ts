@@ -69,6 +69,8 @@ class SettleCmd implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(m: Model, r: Real) {
     const active = this.reports.filter((x) => !m.revoked[x.device]);
+    // A revoked device sends nothing; with nothing else to batch there is no batch.
+    if (active.length === 0 && !(await r.w.scenario.hasPendingOps())) return;
     await r.w.scenario.settle(active);
     await checkInvariants(m, r);
   }

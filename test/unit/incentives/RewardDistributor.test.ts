@@ -12,11 +12,12 @@ import { TypedDataEncoder } from "ethers";
 import { SNARK_SCALAR_FIELD } from "../../../src/crypto/field";
 import {
   CLAIM_AUTHORIZATION_TYPES,
+  buildMultiproof,
   claimManyArgs,
   rewardsDomain,
   signClaimAuthorization,
 } from "../../../src/rewards";
-import { leafHash } from "../../../src/trees";
+import { StateTree, leafHash } from "../../../src/trees";
 import { MaliciousERC20__factory, RewardDistributor__factory } from "../../../typechain-types";
 import { DEPLOYMENTS } from "../../../src/chain/deployments";
 import { BUDGET, RATE, rewardsFixture } from "../../helpers/rewards";
@@ -47,7 +48,7 @@ describe("RewardDistributor", function () {
         f.deployer,
       ).deploy(f.projectRegistry, f.deviceRegistry);
       await expect(fresh.connect(f.stranger).setBatchManager(f.stranger.address))
-        .to.be.revertedWithCustomError(fresh, "NotBatchManager")
+        .to.be.revertedWithCustomError(fresh, "NotDeployer")
         .withArgs(f.stranger.address);
       await expect(fresh.setBatchManager(ethers.ZeroAddress)).to.be.revertedWithCustomError(
         fresh,
@@ -342,7 +343,9 @@ describe("RewardDistributor", function () {
           .claimWithAuthorization(f.projectId, authorization, signature, a.leaf, a.siblings),
       )
         .to.emit(f.rewards, "RewardClaimed")
-        .withArgs(f.projectId, a.deviceId, f.stranger.address, 9n * RATE, 9n * RATE);
+        .withArgs(f.projectId, a.deviceId, f.stranger.address, 9n * RATE, 9n * RATE)
+        .and.to.emit(f.rewards, "AuthorizationUsed")
+        .withArgs(f.deviceOwner.address, 0n);
       expect(await f.rewardToken.balanceOf(f.stranger.address)).to.equal(9n * RATE);
       await expect(
         f.rewards
@@ -407,6 +410,35 @@ describe("RewardDistributor", function () {
       await expect(relay(former))
         .to.be.revertedWithCustomError(f.rewards, "InvalidOwnerSignature")
         .withArgs(f.relayer.address);
+    });
+
+    it("refuses a relayed claim paying less than the owner's minimum (an old root)", async function () {
+      const f = await rewardsFixture(1);
+      await f.scenario.fund(BUDGET);
+      await f.scenario.settle([{ device: 0, units: [9n] }]);
+      const old = f.scenario.history[0].tree;
+      await f.scenario.settle([{ device: 0, units: [1n] }]);
+      const { deviceId } = f.scenario.devices[0];
+      const deadline = BigInt(await time.latest()) + 600n;
+      const auth = await signClaimAuthorization(
+        f.rewards,
+        f.deviceOwner,
+        deviceId,
+        f.stranger.address,
+        deadline,
+        10n * RATE,
+      );
+      const relay = (tree = f.scenario.tree) => {
+        const a = f.scenario.claimArgs(0, tree);
+        return f.rewards
+          .connect(f.relayer)
+          .claimWithAuthorization(f.projectId, auth.authorization, auth.signature, a.leaf, a.siblings);
+      };
+      await expect(relay(old))
+        .to.be.revertedWithCustomError(f.rewards, "ClaimBelowMinimum")
+        .withArgs(9n * RATE, 10n * RATE);
+      await relay();
+      expect(await f.rewardToken.balanceOf(f.stranger.address)).to.equal(10n * RATE);
     });
   });
 
@@ -554,5 +586,31 @@ describe("RewardDistributor", function () {
         expect(after).to.equal(7n * RATE);
       }
     });
+  });
+});
+
+describe("StateTreeProofs", function () {
+  it("refuses indices beyond the depth and multiproofs that do not end in one root", async function () {
+    const [deployer] = await ethers.getSigners();
+    const { StateTreeProofsHarness__factory } = await import("../../../typechain-types");
+    const poseidonT3 = await (
+      await ethers.getContractFactory("contracts/libraries/poseidon/PoseidonT3.sol:PoseidonT3")
+    ).deploy();
+    const harness = await new StateTreeProofsHarness__factory(
+      { "contracts/libraries/poseidon/PoseidonT3.sol:PoseidonT3": await poseidonT3.getAddress() },
+      deployer,
+    ).deploy();
+    const tree = new StateTree(3);
+    tree.set(1, { keyHash: 1n, cumulativeUnits: 2n, lastTimestamp: 3n, accruedReward: 4n });
+    const leaf = leafHash(tree.leaf(1));
+    expect(await harness.root(1n, leaf, tree.siblings(1))).to.deep.equal([true, tree.root]);
+    // Index 9 = 8 + 1 would alias index 1 at depth 3.
+    expect((await harness.root(9n, leaf, tree.siblings(1)))[0]).to.equal(false);
+    const proof = buildMultiproof(tree, [1]);
+    expect(await harness.multiRoot([1n], [leaf], proof, 3)).to.deep.equal([true, tree.root]);
+    expect((await harness.multiRoot([1n, 9n], [leaf, leaf], proof, 3))[0]).to.equal(false);
+    expect((await harness.multiRoot([], [], [], 3))[0]).to.equal(false);
+    // Two leaves in different halves, proved only to depth 1: two nodes left, no root.
+    expect((await harness.multiRoot([0n, 7n], [leaf, leaf], [], 1))[0]).to.equal(false);
   });
 });
