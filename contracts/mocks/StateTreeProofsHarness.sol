@@ -15,8 +15,8 @@ contract StateTreeProofsHarness {
     }
 
     function multiRoot(
-        uint256[] memory indices,
-        uint256[] memory leaves,
+        uint256[] calldata indices,
+        uint256[] calldata leaves,
         uint256[] calldata proof,
         uint256 depth
     ) external pure returns (bool, uint256) {
