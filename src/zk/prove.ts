@@ -93,20 +93,17 @@ export function proveInWorker(
     const child = fork(path.join(__dirname, "prove.worker.js"), [], {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
-    let settled = false;
+    // Settled when the process has exited (its threads stopped), with what it reported.
+    let outcome: { result?: Proof; error?: string } | undefined;
     child.on("message", (m: { type: string; message?: string; result?: Proof; error?: string }) => {
       if (m.type === "progress" && m.message !== undefined) onProgress?.(m.message);
-      else if (m.type === "done") {
-        settled = true;
-        resolve(m.result!);
-      } else if (m.type === "error") {
-        settled = true;
-        reject(new Error(m.error));
-      }
+      else if (m.type === "done") outcome = { result: m.result };
+      else if (m.type === "error") outcome = { error: m.error };
     });
     child.on("error", reject);
     child.on("exit", (code) => {
-      if (!settled) reject(new Error(`prover process exited with code ${code}`));
+      if (outcome?.result) resolve(outcome.result);
+      else reject(new Error(outcome?.error ?? `prover process exited with code ${code}`));
     });
     child.send({ system, input, key });
   });

@@ -20,6 +20,6 @@ process.on("message", async ({ system, input, key }) => {
   } finally {
     if (globalThis.curve_bn128 !== undefined) await globalThis.curve_bn128.terminate();
     delete globalThis.curve_bn128;
-    process.disconnect();
+    if (process.connected) process.disconnect();
   }
 });

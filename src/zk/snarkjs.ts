@@ -20,7 +20,7 @@ export const silentLogger: SnarkLogger = { log() {}, debug() {}, info() {}, warn
 /** Terminates snarkjs's curve worker threads (they keep a process alive otherwise). */
 export async function releaseSnarkjs(): Promise<void> {
   const g = globalThis as any;
-  if (g.curve_bn128 !== undefined) {
+  if (g.curve_bn128 != null) {
     await g.curve_bn128.terminate();
     delete g.curve_bn128;
   }
