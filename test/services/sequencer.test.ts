@@ -65,6 +65,12 @@ async function sequencerFixture(
   return { ...f, seq, message, devices: f.scenario.devices };
 }
 
+interface ApiBody {
+  receipt?: Record<string, unknown>;
+  receipts?: Record<string, unknown>[];
+  error: { code: string; message: string };
+}
+
 async function post(seq: Sequencer, body: unknown, raw?: string) {
   const response = await fetch(`${seq.url}/v1/messages`, {
     method: "POST",
@@ -74,7 +80,7 @@ async function post(seq: Sequencer, body: unknown, raw?: string) {
   return {
     status: response.status,
     headers: response.headers,
-    json: (await response.json()) as Record<string, any>,
+    json: (await response.json()) as ApiBody,
   };
 }
 
