@@ -1,3 +1,4 @@
 export * from "./identity";
 export * from "./client";
 export * from "./registry";
+export * from "./simulator";

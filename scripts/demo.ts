@@ -1,0 +1,242 @@
+/**
+ * `npm run demo` — the kit running as a DePIN on a local chain, in one command:
+ * builds the `dev` circuit if its keys are missing, deploys, creates a project, funds fees
+ * and rewards, stakes three provers, registers devices, runs the sequencer, three prover
+ * workers and the device simulator (with injected faults) for a bounded time, waits for
+ * every accepted reading to be proven and settled, lets the owner claim, and prints a
+ * summary. Sized by DEMO_DEVICES (6), DEMO_SECONDS (60) and DEMO_RATE (readings per
+ * device per second, 0.2). Runs on the in-process chain; `npx hardhat run --network
+ * localhost scripts/demo.ts` runs it against `npx hardhat node` (STATE_DEPTH=4).
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import hre from "hardhat";
+import pino from "pino";
+
+import { DEPLOYMENTS, TAGS, depthTag } from "../src/chain/deployments";
+import { createProject, fundFees, stakeProvers } from "../src/chain/scenario";
+import { DeviceClient, generateIdentity, simulateDevices } from "../src/device";
+import { createProgress } from "../src/progress";
+import { ProverWorker } from "../src/prover/worker";
+import { claimManyArgs, replayProject } from "../src/rewards";
+import { DEFAULT_CONFIG, startSequencer } from "../src/sequencer";
+import { wasmPath, zkeyPath } from "../src/zk/build";
+import { CIRCUIT_CONFIGS, circuitId, repoRoot } from "../src/zk/circuits";
+import { releaseSnarkjs } from "../src/zk/snarkjs";
+import {
+  BatchManager__factory,
+  DePINToken__factory,
+  DeviceRegistry__factory,
+  MockERC20__factory,
+  ProjectRegistry__factory,
+  ProverPool__factory,
+  RewardDistributor__factory,
+} from "../typechain-types";
+
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const DEVICES = num("DEMO_DEVICES", 6);
+const SECONDS = num("DEMO_SECONDS", 60);
+const RATE = num("DEMO_RATE", 0.2);
+const SHAPE = CIRCUIT_CONFIGS.dev;
+const SETTINGS = {
+  circuitId: circuitId("dev"),
+  proofSystem: 0,
+  minInterval: 2,
+  maxUnits: 100n,
+  proverFee: 10n ** 16n,
+  rewardRate: 10n ** 15n,
+};
+
+async function main() {
+  const started = Date.now();
+  const { deployments, ethers } = hre;
+  const key = { wasm: wasmPath("dev", "groth16"), zkey: zkeyPath("dev", "groth16") };
+  if (!fs.existsSync(key.wasm) || !fs.existsSync(key.zkey)) {
+    console.log("building the dev circuit and its keys (once)…");
+    const run = spawnSync("npx", ["ts-node", "scripts/circuits.ts", "build", "--config", "dev"], {
+      cwd: repoRoot(),
+      stdio: "inherit",
+    });
+    if (run.status !== 0) throw new Error("circuit build failed");
+  }
+
+  const setup = createProgress("setting up the network", 5 + DEVICES);
+  process.env.STATE_DEPTH = String(SHAPE.depth);
+  if (hre.network.name === "hardhat") await deployments.fixture([TAGS.rewards, depthTag(SHAPE.depth)]);
+  setup.step("deployed");
+  const [deployer, owner, sequencer, relayer, deviceOwner, ...provers] = await ethers.getSigners();
+  const at = async (n: string) => (await deployments.get(n)).address;
+  const c = {
+    projectRegistry: ProjectRegistry__factory.connect(await at(DEPLOYMENTS.projectRegistry), deployer),
+    pool: ProverPool__factory.connect(await at(DEPLOYMENTS.proverPool), deployer),
+    manager: BatchManager__factory.connect(await at(DEPLOYMENTS.batchManager), deployer),
+    token: MockERC20__factory.connect(await at(DEPLOYMENTS.stakingToken), deployer),
+  };
+  const deviceRegistry = DeviceRegistry__factory.connect(await at(DEPLOYMENTS.deviceRegistry), relayer);
+  const rewards = RewardDistributor__factory.connect(await at(DEPLOYMENTS.rewardDistributor), relayer);
+  const rewardToken = DePINToken__factory.connect(await at(DEPLOYMENTS.rewardToken), deployer);
+  const projectId = await createProject(c, owner, sequencer.address, SETTINGS, "Demo Weather Mesh");
+  await fundFees(c, owner, projectId, 10n ** 20n);
+  setup.step("project created, fees funded");
+  await rewards.connect(owner).setRewardToken(projectId, rewardToken);
+  await rewardToken.approve(rewards, 10n ** 24n);
+  await rewards.connect(deployer).fund(projectId, 10n ** 24n);
+  setup.step("reward pool funded");
+  const staked = provers.slice(0, 3);
+  await stakeProvers(
+    c,
+    staked,
+    [200n, 300n, 500n].map((x) => x * 10n ** 18n),
+  );
+  setup.step("three provers staked");
+  const deadline = BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 3600n;
+  const devices = [];
+  for (let i = 0; i < DEVICES; i++) {
+    const identity = generateIdentity();
+    const client = new DeviceClient(identity, deviceRegistry);
+    await client.register({ owner: deviceOwner.address, projectId, deadline });
+    devices.push({ identity, deviceId: client.deviceId });
+    setup.step(`device ${i + 1} registered`);
+  }
+
+  const log = pino({ level: process.env.LOG_LEVEL ?? "warn" });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "depin-demo-"));
+  const seq = await startSequencer(
+    {
+      ...DEFAULT_CONFIG,
+      port: 0,
+      dbPath: path.join(dir, "sequencer.db"),
+      projectIds: [projectId],
+      shape: { R: SHAPE.R, D: SHAPE.D, K: SHAPE.K },
+      maxBatchAgeMs: 2_000,
+      pollMs: 500,
+    },
+    { deviceRegistry, projectRegistry: c.projectRegistry, manager: c.manager.connect(sequencer) },
+    log,
+  );
+  setup.done(`sequencer at ${seq.url}`);
+
+  const workers = staked.map(
+    (p) =>
+      new ProverWorker({
+        manager: c.manager.connect(p),
+        deviceRegistry,
+        shape: SHAPE,
+        system: "groth16",
+        key,
+        log,
+      }),
+  );
+  let proving = true;
+  const proverLoops = workers.map(async (w) => {
+    while (proving) {
+      await w.tick().catch((err) => log.error({ err }, "prover round failed"));
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  });
+
+  const sim = createProgress("simulating devices", SECONDS);
+  const simStart = Date.now();
+  let lastSecond = 0;
+  const stats = await simulateDevices({
+    url: seq.url,
+    devices,
+    domain: await c.manager.domainOf(projectId),
+    minInterval: SETTINGS.minInterval,
+    rate: RATE,
+    jitter: 0.3,
+    durationMs: SECONDS * 1000,
+    maxUnits: Number(SETTINGS.maxUnits),
+    faults: { badSignature: 0.03, replay: 0.03, skew: 0.02, unregistered: 0.02, burst: 0.02 },
+    onProgress: (s) => {
+      const second = Math.floor((Date.now() - simStart) / 1000);
+      for (; lastSecond < Math.min(second, SECONDS); lastSecond++) sim.step(`${s.accepted} accepted`);
+    },
+  });
+  sim.done(`${stats.accepted} readings accepted`);
+
+  // Drain: every accepted reading batched, every batch settled.
+  const drain = createProgress("proving and settling the backlog", 1);
+  for (;;) {
+    const counts = seq.store.counts();
+    const state = await c.manager.projectStateOf(projectId);
+    const opsDone = state.opsCursor === BigInt(await deviceRegistry.opCount(projectId));
+    if (
+      counts.batched + counts.excluded === counts.total &&
+      state.settledThrough === state.submitted &&
+      opsDone
+    )
+      break;
+    drain.detail(
+      `${counts.batched}/${counts.total} batched, ${state.settledThrough}/${state.submitted} settled`,
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  drain.step("settled");
+  drain.done();
+  proving = false;
+  await Promise.all(proverLoops);
+
+  // The owner claims every device's rewards, from public data.
+  const replay = await replayProject({ deviceRegistry, manager: c.manager }, projectId);
+  const indexed = await Promise.all(
+    devices.map(async (d) => ({
+      deviceId: d.deviceId,
+      index: Number((await deviceRegistry.deviceOf(d.deviceId)).index),
+    })),
+  );
+  const args = claimManyArgs(replay.tree, indexed);
+  const claimReceipt = await (
+    await rewards.claimMany(projectId, args.deviceIds, args.leaves, args.proof)
+  ).wait();
+  const paid = await Promise.all(devices.map((d) => rewards.paidOf(d.deviceId)));
+  await seq.close(); // after the claims: they read the batch data it serves
+
+  const settled = workers.flatMap((w) => w.settled);
+  const submitted = await c.manager.queryFilter(c.manager.filters.BatchSubmitted(undefined, projectId));
+  let submitGas = 0n;
+  for (const l of submitted) submitGas += (await l.getTransactionReceipt()).gasUsed;
+  const settleGas = settled.reduce((s, b) => s + b.gasUsed, 0n);
+  const messages = settled.reduce((s, b) => s + b.messages, 0);
+  const proveMs = settled.map((b) => b.proveMs).sort((a, b) => a - b);
+  const unit = (x: bigint) => `${(Number(x) / 1e18).toFixed(4)} DPN`;
+
+  console.log(`\nDePIN Kit demo — ${((Date.now() - started) / 1000).toFixed(0)} s wall time`);
+  console.log(`  devices             ${DEVICES} (+ 1 unregistered impostor)`);
+  console.log(
+    `  readings            ${stats.sent} sent, ${stats.accepted} accepted, ${stats.duplicates} duplicates answered with their receipt`,
+  );
+  console.log(`  rejected            ${JSON.stringify(stats.rejected)}`);
+  const faults = Object.entries(stats.faults)
+    .map(([k, v]) => `${k} ${v.expected}/${v.injected}`)
+    .join(", ");
+  console.log(`  faults answered as expected: ${faults}; unexpected answers: ${stats.unexpected.length}`);
+  console.log(`  batches             ${submitted.length} submitted, ${settled.length} proven and settled`);
+  console.log(
+    `  proving per batch   median ${(proveMs[Math.floor(proveMs.length / 2)] / 1000).toFixed(2)} s ` +
+      `(${(proveMs[0] / 1000).toFixed(2)}–${(proveMs[proveMs.length - 1] / 1000).toFixed(2)} s), Groth16, dev circuit`,
+  );
+  console.log(
+    `  gas per message     ${messages > 0 ? ((submitGas + settleGas) / BigInt(messages)).toLocaleString("en-US") : "n/a"} ` +
+      `(submit + settle; ${messages} messages in ${settled.length} batches of at most ${SHAPE.D * SHAPE.K})`,
+  );
+  console.log(
+    `  claimMany           ${claimReceipt!.gasUsed.toLocaleString("en-US")} gas for ${DEVICES} devices`,
+  );
+  for (const [i, d] of devices.entries())
+    console.log(
+      `    device ${d.identity.wallet.address}: ${replay.tree.leaf(indexed[i].index).cumulativeUnits} units, paid ${unit(paid[i])}`,
+    );
+  if (stats.unexpected.length > 0) {
+    console.log(`  unexpected answers: ${JSON.stringify(stats.unexpected.slice(0, 5))}`);
+    process.exitCode = 1;
+  }
+  await releaseSnarkjs();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
