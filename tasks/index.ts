@@ -4,3 +4,4 @@ import "./project";
 import "./device";
 import "./prover";
 import "./rewards";
+import "./services";

@@ -46,8 +46,18 @@ export class ChainView {
     this.nextBlock = fromBlock;
   }
 
-  /** Reads new events up to the latest block, and the projects' current settings. */
-  async sync(): Promise<number> {
+  private syncing?: Promise<number>;
+
+  /**
+   * Reads new events up to the latest block, and the projects' current settings. Calls
+   * made while one runs share it (no range is read twice).
+   */
+  sync(): Promise<number> {
+    this.syncing ??= this.doSync().finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  private async doSync(): Promise<number> {
     const { deviceRegistry, projectRegistry, manager } = this.contracts;
     const provider = deviceRegistry.runner!.provider!;
     const latest = await provider.getBlockNumber();

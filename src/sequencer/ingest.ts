@@ -97,6 +97,8 @@ export class Ingestor {
     readonly view: ChainView,
     readonly options: IngestOptions,
     readonly events?: IngestEvents,
+    /** Re-reads the chain (rate-limited by the caller) when a device is not known yet. */
+    readonly refresh?: () => Promise<void>,
   ) {}
 
   get pending(): number {
@@ -140,6 +142,8 @@ export class Ingestor {
       const payloadHash = BigInt(m.payloadHash);
       const sig = { R8x: BigInt(m.signature.r8x), R8y: BigInt(m.signature.r8y), S: BigInt(m.signature.s) };
 
+      // A device registered since the last sync: look again once (the refresh is rate-limited).
+      if (!this.view.devices.has(deviceId) && this.refresh) await this.refresh();
       const device = this.view.devices.get(deviceId);
       const project = device && this.view.projects.get(device.projectId);
       if (!device || !project)

@@ -126,12 +126,31 @@ export async function startSequencer(
   const store = new SequencerStore(config.dbPath, { durability: config.durability });
   const view = new ChainView(contracts, config.projectIds, config.fromBlock ?? 0);
   await view.sync();
-  const ingest = new Ingestor(store, view, config.ingest, {
-    accepted: (n) => m.accepted.inc(n),
-    duplicate: (n) => m.duplicates.inc(n),
-    rejected: (code) => m.rejected.inc({ code }),
-    committed: (_n, seconds) => m.commit.observe(seconds),
-  });
+  // On-demand syncs for devices registered since the last poll: at most one per 250 ms.
+  let lastRefresh = 0;
+  let refreshing: Promise<void> | undefined;
+  const refresh = async () => {
+    if (refreshing) return refreshing;
+    if (Date.now() - lastRefresh < 250) return;
+    lastRefresh = Date.now();
+    refreshing = view
+      .sync()
+      .then(() => undefined)
+      .finally(() => (refreshing = undefined));
+    return refreshing;
+  };
+  const ingest = new Ingestor(
+    store,
+    view,
+    config.ingest,
+    {
+      accepted: (n) => m.accepted.inc(n),
+      duplicate: (n) => m.duplicates.inc(n),
+      rejected: (code) => m.rejected.inc({ code }),
+      committed: (_n, seconds) => m.commit.observe(seconds),
+    },
+    refresh,
+  );
 
   // Our pino logger writes the service's structured logs; fastify's request logs are off.
   const app = Fastify({ logger: false, bodyLimit: config.maxBodyBytes });
