@@ -1,8 +1,17 @@
-/** Regenerates contracts/libraries/poseidon/PoseidonT*.sol: `npm run gen:poseidon`. */
+/**
+ * Regenerates contracts/libraries/poseidon/PoseidonT*.sol and the TypeScript fast
+ * Poseidon's constants (src/crypto/poseidon-constants.json): `npm run gen:poseidon`.
+ */
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-import { POSEIDON_ARITIES, generatePoseidonLibrary, poseidonLibraryPath } from "../src/codegen/poseidon";
+import {
+  POSEIDON_ARITIES,
+  fastPoseidonConstantsPath,
+  generateFastPoseidonConstants,
+  generatePoseidonLibrary,
+  poseidonLibraryPath,
+} from "../src/codegen/poseidon";
 
 const root = path.resolve(__dirname, "..");
 for (const n of POSEIDON_ARITIES) {
@@ -11,3 +20,6 @@ for (const n of POSEIDON_ARITIES) {
   fs.writeFileSync(file, generatePoseidonLibrary(n));
   console.log(`wrote ${path.relative(root, file)}`);
 }
+const constants = fastPoseidonConstantsPath(root);
+fs.writeFileSync(constants, generateFastPoseidonConstants());
+console.log(`wrote ${path.relative(root, constants)}`);

@@ -259,6 +259,34 @@ function sum(terms: string[]): string {
   return `add(${sum(terms.slice(0, mid))}, ${sum(terms.slice(mid))})`;
 }
 
+/** Input counts of the TypeScript fast Poseidon (src/crypto/poseidon.ts): 1 to 5. */
+export const FAST_POSEIDON_ARITIES = [1, 2, 3, 4, 5] as const;
+
+/**
+ * The optimised constants of `FAST_POSEIDON_ARITIES` as JSON (hex strings), written to
+ * src/crypto/poseidon-constants.json by `npm run gen:poseidon`.
+ */
+export function generateFastPoseidonConstants(): string {
+  const out: Record<string, unknown> = {};
+  const h = (x: bigint) => "0x" + x.toString(16);
+  for (const n of FAST_POSEIDON_ARITIES) {
+    const { t, nRoundsP, C, S, M, P } = poseidonParams(n);
+    out[String(n)] = {
+      t,
+      nRoundsP,
+      C: C.map(h),
+      S: S.map(h),
+      M: M.map((row) => row.map(h)),
+      P: P.map((row) => row.map(h)),
+    };
+  }
+  return JSON.stringify(out) + "\n";
+}
+
+export function fastPoseidonConstantsPath(root: string): string {
+  return path.join(root, "src", "crypto", "poseidon-constants.json");
+}
+
 /** Arities generated: T3 (Merkle nodes), T4 (key hashes and the op chain) and T5 (state-tree leaves). */
 export const POSEIDON_ARITIES = [2, 3, 4] as const;
 

@@ -13,7 +13,7 @@
  */
 import type { EdwardsPoint } from "@noble/curves/abstract/edwards";
 import { blake512 } from "@noble/hashes/blake1";
-import { poseidon5 } from "poseidon-lite";
+import { poseidon } from "./poseidon";
 
 import { BABYJUB_SUBORDER, BabyJubPoint, babyJubSecretScalar, type BabyJubPublicKey } from "./babyjub";
 import { SNARK_SCALAR_FIELD as P, leBytesToBigInt } from "./field";
@@ -56,15 +56,15 @@ export function signEddsaPoseidon(privateKey: Uint8Array, msg: bigint): EddsaSig
   compose.set(bigIntToLeBytes(msg, 32), 32);
   const r = leBytesToBigInt(blake512(compose)) % BABYJUB_SUBORDER;
   const r8 = BabyJubPoint.BASE.multiply(r).toAffine();
-  const hm = poseidon5([r8.x, r8.y, a.x, a.y, msg]);
+  const hm = poseidon([r8.x, r8.y, a.x, a.y, msg]);
   const S = (r + hm * s) % BABYJUB_SUBORDER;
   return { R8x: r8.x, R8y: r8.y, S };
 }
 
 const KEY_CACHE_LIMIT = 4096;
 /** Window of the per-key table: 2^(w-1) points, built once a key has been seen this often. */
-const WINDOW = 8;
-const USES_BEFORE_TABLE = 3;
+const WINDOW = 4;
+const USES_BEFORE_TABLE = 2;
 const keyCache = new Map<string, { a8: EdwardsPoint; uses: number }>();
 
 /**
@@ -90,7 +90,7 @@ function cofactorClearedKey(key: BabyJubPublicKey): EdwardsPoint {
 export function verifyEddsaPoseidon(msg: bigint, sig: EddsaSignature, key: BabyJubPublicKey): boolean {
   if (!isOnBabyJub(sig.R8x, sig.R8y) || !isOnBabyJub(key.ax, key.ay)) return false;
   if (sig.S < 0n || sig.S >= BABYJUB_SUBORDER) return false;
-  const hm = poseidon5([sig.R8x, sig.R8y, key.ax, key.ay, msg]);
+  const hm = poseidon([sig.R8x, sig.R8y, key.ax, key.ay, msg]);
   // 8·A lies in the prime-order subgroup, so its multiple by h depends on h mod l only.
   const a8 = cofactorClearedKey(key);
   const left = BabyJubPoint.BASE.multiplyUnsafe(sig.S);

@@ -2,11 +2,11 @@
  * Registry-op formats (DESIGN.md §3), computed with the same Poseidon as the contracts
  * (poseidon-solidity) and the circuits (circomlib): poseidon-lite.
  */
-import { poseidon3 } from "poseidon-lite";
+import { poseidon } from "./poseidon";
 
 /** `keyHash = Poseidon(deviceId, Ax, Ay)`; 0 means "no usable key". */
 export function keyHash(deviceId: bigint, ax: bigint, ay: bigint): bigint {
-  return poseidon3([deviceId, ax, ay]);
+  return poseidon([deviceId, ax, ay]);
 }
 
 /** One registry op: a device index and its new key hash (0 for a revocation). */
@@ -17,7 +17,7 @@ export interface RegistryOp {
 
 /** `opsChain(n+1) = Poseidon(opsChain(n), index, keyHash)`. */
 export function nextOpsChain(previous: bigint, op: RegistryOp): bigint {
-  return poseidon3([previous, op.index, op.keyHash]);
+  return poseidon([previous, op.index, op.keyHash]);
 }
 
 /** A project's op chain with every checkpoint, `checkpoints[n] = opsChain(n)`. */

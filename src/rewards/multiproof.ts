@@ -5,7 +5,7 @@
  * known (a given leaf, or a node computed from given leaves) comes from the proof. Devices
  * with adjacent indices share every node above their common subtree.
  */
-import { poseidon2 } from "poseidon-lite";
+import { poseidon } from "../crypto/poseidon";
 
 import type { StateTree } from "../trees/state-tree";
 
@@ -97,7 +97,7 @@ export function multiproofRoot(
       if (used === proof.length) throw new Error("multiproof too short");
       return proof[used++];
     },
-    (l, r) => poseidon2([l, r]),
+    (l, r) => poseidon([l, r]),
   );
   if (used !== proof.length) throw new Error("multiproof has unused nodes");
   return root;

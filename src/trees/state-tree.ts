@@ -4,7 +4,7 @@
  * accruedReward), every leaf starting as Poseidon(0, 0, 0, 0). Sparse: only non-empty
  * nodes are stored, empty subtrees come from precomputed zero hashes.
  */
-import { poseidon2, poseidon4 } from "poseidon-lite";
+import { poseidon } from "../crypto/poseidon";
 
 import type { RegistryOp } from "../crypto/registry";
 
@@ -24,7 +24,7 @@ export const EMPTY_LEAF: Readonly<LeafData> = Object.freeze({
 });
 
 export function leafHash(leaf: LeafData): bigint {
-  return poseidon4([leaf.keyHash, leaf.cumulativeUnits, leaf.lastTimestamp, leaf.accruedReward]);
+  return poseidon([leaf.keyHash, leaf.cumulativeUnits, leaf.lastTimestamp, leaf.accruedReward]);
 }
 
 const zeroCache: bigint[] = [leafHash(EMPTY_LEAF)];
@@ -33,7 +33,7 @@ const zeroCache: bigint[] = [leafHash(EMPTY_LEAF)];
 export function zeroHashes(depth: number): bigint[] {
   while (zeroCache.length <= depth) {
     const z = zeroCache[zeroCache.length - 1];
-    zeroCache.push(poseidon2([z, z]));
+    zeroCache.push(poseidon([z, z]));
   }
   return zeroCache.slice(0, depth + 1);
 }
@@ -96,7 +96,7 @@ export class StateTree {
     for (let h = 0; h < this.depth; h++) {
       const left = i % 2 === 0 ? hash : this.node(h, i - 1);
       const right = i % 2 === 0 ? this.node(h, i + 1) : hash;
-      hash = poseidon2([left, right]);
+      hash = poseidon([left, right]);
       i >>= 1;
       this.levels[h + 1].set(i, hash);
     }
@@ -133,7 +133,7 @@ export function rootFromPath(index: number, leaf: bigint, siblings: bigint[]): b
   let hash = leaf;
   let i = index;
   for (const sibling of siblings) {
-    hash = i % 2 === 0 ? poseidon2([hash, sibling]) : poseidon2([sibling, hash]);
+    hash = i % 2 === 0 ? poseidon([hash, sibling]) : poseidon([sibling, hash]);
     i >>= 1;
   }
   return hash;

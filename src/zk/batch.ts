@@ -5,7 +5,7 @@
  * checks and names the first one a batch breaks, so that a bad batch fails here, in
  * milliseconds, rather than as an unsatisfiable witness.
  */
-import { poseidon2, poseidon5 } from "poseidon-lite";
+import { poseidon } from "../crypto/poseidon";
 
 import { verifyEddsaPoseidon, type EddsaSignature } from "../crypto/eddsa";
 import { keyHash as computeKeyHash, nextOpsChain, type RegistryOp } from "../crypto/registry";
@@ -87,12 +87,12 @@ export function messageDigest(
   units: bigint,
   payloadHash: bigint,
 ): bigint {
-  return poseidon5([domain, deviceId, timestamp, units, payloadHash]);
+  return poseidon([domain, deviceId, timestamp, units, payloadHash]);
 }
 
 /** The batch commitment: h(0) = 0, h(i+1) = Poseidon(h(i), digest(i)). */
 export function messagesHashOf(digests: bigint[]): bigint {
-  return digests.reduce((h, d) => poseidon2([h, d]), 0n);
+  return digests.reduce((h, d) => poseidon([h, d]), 0n);
 }
 
 const UINT64 = 1n << 64n;
