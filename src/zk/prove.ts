@@ -90,8 +90,10 @@ export function proveInWorker(
   onProgress?: WorkerProgress,
 ): Promise<Proof> {
   return new Promise((resolve, reject) => {
+    // Plain JavaScript: no TypeScript loader (the parent's execArgv) to start.
     const child = fork(path.join(__dirname, "prove.worker.js"), [], {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
+      execArgv: [],
     });
     // Settled when the process has exited (its threads stopped), with what it reported.
     let outcome: { result?: Proof; error?: string } | undefined;
