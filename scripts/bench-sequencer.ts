@@ -16,20 +16,13 @@ import { Worker } from "node:worker_threads";
 import hre from "hardhat";
 import pino from "pino";
 
-import { DEPLOYMENTS, TAGS, depthTag } from "../src/chain/deployments";
 import { createProject } from "../src/chain/scenario";
 import { signEddsaPoseidon } from "../src/crypto";
 import { DeviceClient, generateIdentity } from "../src/device";
 import { createProgress } from "../src/progress";
 import { DEFAULT_CONFIG, startSequencer } from "../src/sequencer";
 import { messageDigest } from "../src/zk/batch";
-import {
-  BatchManager__factory,
-  DeviceRegistry__factory,
-  MockERC20__factory,
-  ProjectRegistry__factory,
-  ProverPool__factory,
-} from "../typechain-types";
+import { localKit } from "./lib/local";
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -66,18 +59,11 @@ async function main() {
   const devicesPerRequest = arg("devices-per-request", 2);
   const concurrency = arg("concurrency", 8);
   const total = devices * perDevice;
-  const { deployments, ethers } = hre;
-  process.env.STATE_DEPTH = "20";
-  await deployments.fixture([TAGS.settlement, depthTag(20)]);
-  const [deployer, owner, sequencer, relayer, deviceOwner] = await ethers.getSigners();
-  const at = async (n: string) => (await deployments.get(n)).address;
-  const c = {
-    projectRegistry: ProjectRegistry__factory.connect(await at(DEPLOYMENTS.projectRegistry), deployer),
-    pool: ProverPool__factory.connect(await at(DEPLOYMENTS.proverPool), deployer),
-    manager: BatchManager__factory.connect(await at(DEPLOYMENTS.batchManager), deployer),
-    token: MockERC20__factory.connect(await at(DEPLOYMENTS.stakingToken), deployer),
-  };
-  const registry = DeviceRegistry__factory.connect(await at(DEPLOYMENTS.deviceRegistry), relayer);
+  const { ethers } = hre;
+  const kit = await localKit(hre, 20);
+  const { owner, sequencer, deviceOwner } = kit.signers;
+  const c = kit.scenario;
+  const registry = kit.deviceRegistry;
   const projectId = await createProject(c, owner, sequencer.address, {
     circuitId: ethers.id("bench"),
     proofSystem: 0,

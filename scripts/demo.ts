@@ -15,7 +15,6 @@ import * as path from "node:path";
 import hre from "hardhat";
 import pino from "pino";
 
-import { DEPLOYMENTS, TAGS, depthTag } from "../src/chain/deployments";
 import { createProject, fundFees, stakeProvers } from "../src/chain/scenario";
 import { DeviceClient, generateIdentity, simulateDevices } from "../src/device";
 import { createProgress } from "../src/progress";
@@ -25,15 +24,7 @@ import { DEFAULT_CONFIG, startSequencer } from "../src/sequencer";
 import { wasmPath, zkeyPath } from "../src/zk/build";
 import { CIRCUIT_CONFIGS, circuitId, repoRoot } from "../src/zk/circuits";
 import { releaseSnarkjs } from "../src/zk/snarkjs";
-import {
-  BatchManager__factory,
-  DePINToken__factory,
-  DeviceRegistry__factory,
-  MockERC20__factory,
-  ProjectRegistry__factory,
-  ProverPool__factory,
-  RewardDistributor__factory,
-} from "../typechain-types";
+import { localKit } from "./lib/local";
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const DEVICES = num("DEMO_DEVICES", 6);
@@ -51,7 +42,7 @@ const SETTINGS = {
 
 async function main() {
   const started = Date.now();
-  const { deployments, ethers } = hre;
+  const { ethers } = hre;
   const key = { wasm: wasmPath("dev", "groth16"), zkey: zkeyPath("dev", "groth16") };
   if (!fs.existsSync(key.wasm) || !fs.existsSync(key.zkey)) {
     console.log("building the dev circuit and its keys (once)…");
@@ -63,20 +54,11 @@ async function main() {
   }
 
   const setup = createProgress("setting up the network", 5 + DEVICES);
-  process.env.STATE_DEPTH = String(SHAPE.depth);
-  if (hre.network.name === "hardhat") await deployments.fixture([TAGS.rewards, depthTag(SHAPE.depth)]);
+  const kit = await localKit(hre, SHAPE.depth);
   setup.step("deployed");
-  const [deployer, owner, sequencer, relayer, deviceOwner, ...provers] = await ethers.getSigners();
-  const at = async (n: string) => (await deployments.get(n)).address;
-  const c = {
-    projectRegistry: ProjectRegistry__factory.connect(await at(DEPLOYMENTS.projectRegistry), deployer),
-    pool: ProverPool__factory.connect(await at(DEPLOYMENTS.proverPool), deployer),
-    manager: BatchManager__factory.connect(await at(DEPLOYMENTS.batchManager), deployer),
-    token: MockERC20__factory.connect(await at(DEPLOYMENTS.stakingToken), deployer),
-  };
-  const deviceRegistry = DeviceRegistry__factory.connect(await at(DEPLOYMENTS.deviceRegistry), relayer);
-  const rewards = RewardDistributor__factory.connect(await at(DEPLOYMENTS.rewardDistributor), relayer);
-  const rewardToken = DePINToken__factory.connect(await at(DEPLOYMENTS.rewardToken), deployer);
+  const { deployer, owner, sequencer, deviceOwner, provers } = kit.signers;
+  const c = kit.scenario;
+  const { deviceRegistry, rewards, rewardToken } = kit;
   const projectId = await createProject(c, owner, sequencer.address, SETTINGS, "Demo Weather Mesh");
   await fundFees(c, owner, projectId, 10n ** 20n);
   setup.step("project created, fees funded");

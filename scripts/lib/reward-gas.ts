@@ -6,23 +6,18 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
-import { DEPLOYMENTS, TAGS, depthTag } from "../../src/chain/deployments";
+import { DEPLOYMENTS } from "../../src/chain/deployments";
 import { createProject, fundFees, stakeProvers } from "../../src/chain/scenario";
 import { keyHash } from "../../src/crypto";
 import { DeviceClient, generateIdentity } from "../../src/device";
 import { claimArgs, claimManyArgs } from "../../src/rewards";
 import { StateTree } from "../../src/trees";
 import {
-  BatchManager__factory,
-  DeviceRegistry__factory,
   MockBatchVerifier__factory,
   MockERC20__factory,
   PoseidonHarness__factory,
-  ProjectRegistry__factory,
-  ProverPool__factory,
-  RewardDistributor__factory,
-  VerifierRegistry__factory,
 } from "../../typechain-types";
+import { localKit } from "./local";
 
 const SETTINGS = { proofSystem: 0, minInterval: 60, maxUnits: 1_000n, proverFee: 10n ** 16n, rewardRate: 3n };
 
@@ -47,26 +42,12 @@ export async function measureClaimGas(
   depth: number,
   manySizes: number[],
 ): Promise<ClaimGas> {
-  const { deployments, ethers } = hre;
-  const previous = process.env.STATE_DEPTH;
-  process.env.STATE_DEPTH = String(depth);
-  try {
-    await deployments.fixture([TAGS.rewards, depthTag(depth)]);
-  } finally {
-    if (previous === undefined) delete process.env.STATE_DEPTH;
-    else process.env.STATE_DEPTH = previous;
-  }
-  const [deployer, owner, sequencer, relayer, deviceOwner, ...provers] = await ethers.getSigners();
-  const at = async (n: string) => (await deployments.get(n)).address;
-  const c = {
-    projectRegistry: ProjectRegistry__factory.connect(await at(DEPLOYMENTS.projectRegistry), deployer),
-    pool: ProverPool__factory.connect(await at(DEPLOYMENTS.proverPool), deployer),
-    manager: BatchManager__factory.connect(await at(DEPLOYMENTS.batchManager), deployer),
-    token: MockERC20__factory.connect(await at(DEPLOYMENTS.stakingToken), deployer),
-  };
-  const registry = DeviceRegistry__factory.connect(await at(DEPLOYMENTS.deviceRegistry), relayer);
-  const rewards = RewardDistributor__factory.connect(await at(DEPLOYMENTS.rewardDistributor), relayer);
-  const verifiers = VerifierRegistry__factory.connect(await at(DEPLOYMENTS.verifierRegistry), deployer);
+  const { ethers } = hre;
+  const kit = await localKit(hre, depth);
+  const { deployer, owner, sequencer, deviceOwner, relayer, provers } = kit.signers;
+  const c = kit.scenario;
+  const { rewards, verifiers, at } = kit;
+  const registry = kit.deviceRegistry;
 
   const mockCircuit = ethers.id("depin-kit/batch/mock/v1");
   await verifiers.register(mockCircuit, 0, await new MockBatchVerifier__factory(deployer).deploy(0, true));
