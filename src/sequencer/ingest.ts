@@ -14,8 +14,7 @@
 import { getAddress } from "ethers";
 import { z } from "zod";
 
-import { verifyEddsaPoseidon } from "../crypto/eddsa";
-import { messageDigest } from "../zk/batch";
+import { verifyInline, type VerifyItem, type VerifyResult } from "./verify-pool";
 import type { ChainView } from "./chain-view";
 import type { NewMessage, SequencerStore } from "./store";
 
@@ -99,6 +98,9 @@ export class Ingestor {
     readonly events?: IngestEvents,
     /** Re-reads the chain (rate-limited by the caller) when a device is not known yet. */
     readonly refresh?: () => Promise<void>,
+    /** Digests and signature checks (default: inline; the service passes a thread pool). */
+    readonly verifier: (items: VerifyItem[]) => Promise<VerifyResult[]> = async (items) =>
+      verifyInline(items),
   ) {}
 
   get pending(): number {
@@ -121,7 +123,20 @@ export class Ingestor {
     if (this.queued + items.length > this.options.maxPending)
       this.fail(429, "overloaded", "too many messages waiting to be stored; retry shortly", 1);
 
+    // Devices registered since the last sync: look again once, before any check, so that
+    // the checks below run without yielding until their messages are reserved.
+    if (
+      this.refresh &&
+      items.some((i) => {
+        const id = (i as { deviceId?: unknown })?.deviceId;
+        return typeof id === "string" && /^0x[0-9a-fA-F]{40}$/.test(id) && !this.view.devices.has(BigInt(id));
+      })
+    )
+      await this.refresh();
+
     const fresh: NewMessage[] = [];
+    const checks: VerifyItem[] = [];
+    const positions: number[] = [];
     // A receipt, a message of this request (by position in `fresh`), or a duplicate of a
     // message another request queued (its receipt once committed).
     const receipts: (Receipt | { fresh: number; duplicate: boolean } | Promise<Receipt>)[] = [];
@@ -142,8 +157,6 @@ export class Ingestor {
       const payloadHash = BigInt(m.payloadHash);
       const sig = { R8x: BigInt(m.signature.r8x), R8y: BigInt(m.signature.r8y), S: BigInt(m.signature.s) };
 
-      // A device registered since the last sync: look again once (the refresh is rate-limited).
-      if (!this.view.devices.has(deviceId) && this.refresh) await this.refresh();
       const device = this.view.devices.get(deviceId);
       const project = device && this.view.projects.get(device.projectId);
       if (!device || !project)
@@ -204,9 +217,16 @@ export class Ingestor {
       tokensWanted.set(deviceId, (tokensWanted.get(deviceId) ?? 0) + 1);
       if (!this.hasTokens(deviceId, tokensWanted.get(deviceId)!))
         this.fail(429, "rate_limited", `${at}device ${m.deviceId} sends faster than its rate limit`, 1);
-      const digest = messageDigest(project.domain, deviceId, timestamp, units, payloadHash);
-      if (!verifyEddsaPoseidon(digest, sig, { ax: device.ax, ay: device.ay }))
-        this.fail(401, "bad_signature", `${at}the signature does not verify with device ${m.deviceId}'s key`);
+      checks.push({
+        domain: project.domain,
+        deviceId,
+        timestamp,
+        units,
+        payloadHash,
+        sig,
+        key: { ax: device.ax, ay: device.ay },
+      });
+      positions.push(i);
 
       const message: NewMessage = {
         projectId: device.projectId,
@@ -220,7 +240,7 @@ export class Ingestor {
         s: sig.S,
         ax: device.ax,
         ay: device.ay,
-        digest,
+        digest: 0n, // set once the signature is checked
         receivedAt: Date.now(),
       };
       requestLast.set(deviceId, timestamp);
@@ -229,15 +249,52 @@ export class Ingestor {
       fresh.push(message);
     }
 
-    // Everything checked: take the tokens, queue for the group commit, ack after it.
+    // Reserve what the checks found free (tokens, each device's clock, the keys), then
+    // check the signatures (worker threads) and undo the reservation if one fails.
+    const previousLast = new Map([...requestLast.keys()].map((d) => [d, this.last.get(d)]));
     for (const [deviceId, n] of tokensWanted) this.takeTokens(deviceId, n);
     for (const [deviceId, ts] of requestLast) this.last.set(deviceId, ts);
     for (const m of fresh) this.inFlight.set(`${m.deviceId}:${m.timestamp}`, m);
+    let results: VerifyResult[];
+    try {
+      results = await this.verifier(checks);
+    } catch (err) {
+      this.unreserve(fresh, requestLast, previousLast, tokensWanted);
+      throw err;
+    }
+    const bad = results.findIndex((r) => !r.ok);
+    if (bad >= 0) {
+      this.unreserve(fresh, requestLast, previousLast, tokensWanted);
+      const at = items.length > 1 ? `message ${positions[bad]}: ` : "";
+      const id = "0x" + checks[bad].deviceId.toString(16).padStart(40, "0");
+      this.fail(
+        401,
+        "bad_signature",
+        `${at}the signature does not verify with device ${getAddress(id)}'s key`,
+      );
+    }
+    results.forEach((r, k) => (fresh[k].digest = r.digest));
     const ids = fresh.length > 0 ? await this.enqueue(fresh) : [];
     if (fresh.length > 0) this.events?.accepted(fresh.length);
     return Promise.all(
       receipts.map((r) => ("fresh" in r ? receipt(ids[r.fresh], fresh[r.fresh], r.duplicate) : r)),
     );
+  }
+
+  private unreserve(
+    fresh: NewMessage[],
+    requestLast: Map<bigint, bigint>,
+    previousLast: Map<bigint, bigint | undefined>,
+    tokensWanted: Map<bigint, number>,
+  ): void {
+    for (const m of fresh) this.inFlight.delete(`${m.deviceId}:${m.timestamp}`);
+    for (const [deviceId, ts] of requestLast) {
+      if (this.last.get(deviceId) !== ts) continue; // a later request moved it on
+      const before = previousLast.get(deviceId);
+      if (before === undefined) this.last.delete(deviceId);
+      else this.last.set(deviceId, before);
+    }
+    for (const [deviceId, n] of tokensWanted) this.refill(deviceId).tokens += n;
   }
 
   /** The receipt of a queued duplicate, once its original is committed. */

@@ -11,6 +11,7 @@
  *   GET  /metrics            Prometheus
  */
 import { getAddress } from "ethers";
+import * as os from "node:os";
 import Fastify, { type FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
@@ -18,6 +19,7 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { Batcher, type BatcherOptions } from "./batcher";
 import { ChainView, type ChainContracts } from "./chain-view";
 import { ApiError, Ingestor, type IngestOptions } from "./ingest";
+import { VerifyPool } from "./verify-pool";
 import { SequencerStore } from "./store";
 
 export interface SequencerConfig {
@@ -33,6 +35,8 @@ export interface SequencerConfig {
   pollMs: number;
   maxBodyBytes: number;
   durability: "process" | "full";
+  /** Worker threads checking signatures (0: on the main thread). */
+  verifyThreads: number;
   ingest: IngestOptions;
   /** First block to read chain events from. */
   fromBlock?: number;
@@ -45,6 +49,7 @@ export const DEFAULT_CONFIG: Omit<SequencerConfig, "dbPath" | "projectIds" | "sh
   pollMs: 1_000,
   maxBodyBytes: 1024 * 1024,
   durability: "process",
+  verifyThreads: Math.max(1, os.availableParallelism()),
   ingest: { skewSeconds: 300, maxPending: 20_000, deviceRate: 5, deviceBurst: 50 },
 };
 
@@ -124,6 +129,7 @@ export async function startSequencer(
 ): Promise<Sequencer> {
   const { registry, m } = makeMetrics();
   const store = new SequencerStore(config.dbPath, { durability: config.durability });
+  const pool = new VerifyPool(config.verifyThreads);
   const view = new ChainView(contracts, config.projectIds, config.fromBlock ?? 0);
   await view.sync();
   // On-demand syncs for devices registered since the last poll: at most one per 250 ms.
@@ -150,6 +156,7 @@ export async function startSequencer(
       committed: (_n, seconds) => m.commit.observe(seconds),
     },
     refresh,
+    (items) => pool.verify(items),
   );
 
   // Our pino logger writes the service's structured logs; fastify's request logs are off.
@@ -290,6 +297,7 @@ export async function startSequencer(
       clearInterval(timer);
       await app.close();
       await round;
+      await pool.close();
       store.close();
       logger.info("sequencer stopped");
     },
