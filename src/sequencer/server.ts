@@ -53,6 +53,9 @@ export const DEFAULT_CONFIG: Omit<SequencerConfig, "dbPath" | "projectIds" | "sh
   ingest: { skewSeconds: 300, maxPending: 20_000, deviceRate: 5, deviceBurst: 50 },
 };
 
+/** Batches a project may cut and submit in one round of the loop. */
+const MAX_BATCHES_PER_ROUND = 16;
+
 export interface Sequencer {
   url: string;
   app: FastifyInstance;
@@ -255,6 +258,7 @@ export async function startSequencer(
     block: head,
     commitQueue: ingest.pending,
     ...store.counts(),
+    unsubmittedBatches: config.projectIds.reduce((n, p) => n + store.unsubmittedBatches(p).length, 0),
   }));
   app.get("/metrics", async (_request, reply) =>
     reply.type(registry.contentType).send(await registry.metrics()),
@@ -266,7 +270,8 @@ export async function startSequencer(
   for (const b of batchers) await b.recover();
   const runRound = async () => {
     head = await view.sync();
-    for (const b of batchers) await b.tick();
+    // Several batches per round when a backlog is due (bounded, so a round stays short).
+    for (const b of batchers) for (let n = 0; n < MAX_BATCHES_PER_ROUND && (await b.tick()); n++);
   };
   const tick = () => {
     round = round.then(runRound).catch((err) => logger.error({ err }, "batching round failed"));
