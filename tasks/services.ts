@@ -77,6 +77,7 @@ task("prover:start", "Runs a prover worker for the signer: proves and settles th
   .addOptionalParam("system", "Proof system", "groth16")
   .addOptionalParam("rapidsnark", "Path of a rapidsnark prover binary (Groth16)")
   .addOptionalParam("pollMs", "Polling interval", 2_000, types.int)
+  .addOptionalParam("account", "Which of the network's accounts proves (local nodes)", 0, types.int)
   .addOptionalParam("durationMs", "Stop after this long (0: run until interrupted)", 0, types.int)
   .setAction(
     kitAction("prover:start", async (args, hre) => {
@@ -92,10 +93,12 @@ task("prover:start", "Runs a prover worker for the signer: proves and settles th
       const key = { wasm: wasmPath(args.circuit, args.system), zkey: zkeyPath(args.circuit, args.system) };
       for (const f of [key.wasm, key.zkey])
         if (!existsSync(f)) throw new UserError(`${f} is missing: run \`npm run circuits:build\` first`);
-      const { kit, settlement, signer } = await settlementFromHardhat(hre);
+      const { kit, settlement } = await settlementFromHardhat(hre);
+      const signer = (await hre.ethers.getSigners())[args.account];
+      if (!signer) throw new UserError(`--account ${args.account}: the network has no such account`);
       const log = pino({ level: process.env.LOG_LEVEL ?? "info" });
       const worker = new ProverWorker({
-        manager: settlement.manager,
+        manager: settlement.manager.connect(signer),
         deviceRegistry: kit.deviceRegistry,
         shape,
         system: args.system,

@@ -6,7 +6,7 @@
  * batch's data hashes to the messagesHash the chain recorded.
  */
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -17,7 +17,6 @@ import { batchDataCommitment, parseBatchData } from "../../src/da/batch-data";
 import { DeviceClient, generateIdentity, type DeviceIdentity } from "../../src/device";
 import { SequencerStore } from "../../src/sequencer/store";
 import { messageDigest } from "../../src/zk/batch";
-import { repoRoot } from "../../src/zk/circuits";
 import {
   BatchManager__factory,
   DeviceRegistry__factory,
@@ -26,49 +25,17 @@ import {
   ProverPool__factory,
 } from "../../typechain-types";
 import { stakeProvers } from "../../src/chain/scenario";
-
-const ROOT = repoRoot();
-const HARDHAT = path.join(ROOT, "node_modules", ".bin", "hardhat");
-const RPC = "http://127.0.0.1:8545";
-
-function start(args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HARDHAT, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    const timer = setTimeout(
-      () => reject(new Error(`timed out starting ${args[0]}: ${out.slice(-2000)}`)),
-      180_000,
-    );
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (ready.test(out)) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${args[0]} exited with ${code}: ${out.slice(-2000)}`));
-    });
-  });
-}
-
-const deployment = (name: string) =>
-  JSON.parse(fs.readFileSync(path.join(ROOT, "deployments", "localhost", `${name}.json`), "utf8"))
-    .address as string;
+import {
+  LOCAL_RPC,
+  localDeployment as deployment,
+  startHardhat as start,
+  stopAll,
+} from "../helpers/processes";
 
 describe("sequencer crash (kill -9 while devices stream)", function () {
   this.timeout(600_000);
   const children: ChildProcess[] = [];
-  after(() => {
-    for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
-  });
+  after(() => stopAll(children));
 
   it("loses and repeats nothing that was acked", async function () {
     children.push(
@@ -76,7 +43,7 @@ describe("sequencer crash (kill -9 while devices stream)", function () {
         STATE_DEPTH: "4",
       }),
     );
-    const provider = new JsonRpcProvider(RPC, undefined, { cacheTimeout: -1 });
+    const provider = new JsonRpcProvider(LOCAL_RPC, undefined, { cacheTimeout: -1 });
     const [deployer, owner, , relayer, deviceOwner]: Signer[] = await Promise.all(
       [0, 1, 2, 3, 4].map((i) => provider.getSigner(i)),
     );

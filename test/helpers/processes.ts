@@ -1,0 +1,68 @@
+/**
+ * Services as separate processes for tests: a `hardhat node` chain (the deploy scripts
+ * run on it and write deployments/localhost) and Hardhat tasks against it.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+import { repoRoot } from "../../src/zk/circuits";
+
+const ROOT = repoRoot();
+const HARDHAT = path.join(ROOT, "node_modules", ".bin", "hardhat");
+export const LOCAL_RPC = "http://127.0.0.1:8545";
+
+/** Starts `hardhat <args>` and resolves once its output matches `ready`. */
+export function startHardhat(
+  args: string[],
+  ready: RegExp,
+  env: Record<string, string> = {},
+): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [HARDHAT, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    const timer = setTimeout(
+      () => reject(new Error(`timed out starting ${args[0]}: ${out.slice(-2000)}`)),
+      180_000,
+    );
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.length > 1_000_000) out = out.slice(-100_000);
+      if (ready.test(out)) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${args[0]} exited with ${code}: ${out.slice(-2000)}`));
+    });
+  });
+}
+
+/** The local node's deployment address of `name`. */
+export function localDeployment(name: string): string {
+  return JSON.parse(fs.readFileSync(path.join(ROOT, "deployments", "localhost", `${name}.json`), "utf8"))
+    .address as string;
+}
+
+/** Kills the processes still running and waits until they are gone (ports free again). */
+export async function stopAll(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children
+      .filter((c) => c.exitCode === null && c.signalCode === null)
+      .map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            c.once("exit", () => resolve());
+            c.kill("SIGKILL");
+          }),
+      ),
+  );
+}
