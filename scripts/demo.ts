@@ -7,6 +7,7 @@
  * summary. Sized by DEMO_DEVICES (6), DEMO_SECONDS (60) and DEMO_RATE (readings per
  * device per second, 0.2). Runs on the in-process chain; `npx hardhat run --network
  * localhost scripts/demo.ts` runs it against `npx hardhat node` (STATE_DEPTH=4).
+ * DEMO_SUMMARY=FILE also writes the figures as JSON (`npm run bench` reads them).
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -185,7 +186,27 @@ async function main() {
   const proveMs = settled.map((b) => b.proveMs).sort((a, b) => a - b);
   const unit = (x: bigint) => `${(Number(x) / 1e18).toFixed(4)} DPN`;
 
-  console.log(`\nDePIN Kit demo — ${((Date.now() - started) / 1000).toFixed(0)} s wall time`);
+  const wallSeconds = (Date.now() - started) / 1000;
+  if (process.env.DEMO_SUMMARY) {
+    fs.writeFileSync(
+      process.env.DEMO_SUMMARY,
+      JSON.stringify({
+        wallSeconds,
+        devices: DEVICES,
+        seconds: SECONDS,
+        rate: RATE,
+        sent: stats.sent,
+        accepted: stats.accepted,
+        batchesSubmitted: submitted.length,
+        batchesSettled: settled.length,
+        messagesSettled: messages,
+        proveMedianMs: proveMs[Math.floor(proveMs.length / 2)],
+        gasPerMessage: messages > 0 ? Number((submitGas + settleGas) / BigInt(messages)) : 0,
+        unexpected: stats.unexpected.length,
+      }),
+    );
+  }
+  console.log(`\nDePIN Kit demo — ${wallSeconds.toFixed(0)} s wall time`);
   console.log(`  devices             ${DEVICES} (+ 1 unregistered impostor)`);
   console.log(
     `  readings            ${stats.sent} sent, ${stats.accepted} accepted, ${stats.duplicates} duplicates answered with their receipt`,

@@ -34,6 +34,7 @@ export interface ClaimGas {
   claimManyTotal: Record<number, bigint>;
   poseidonT3: bigint;
   poseidonT5: bigint;
+  poseidonSolidityT3: bigint;
   poseidonSolidityT5: bigint;
 }
 
@@ -126,7 +127,7 @@ export async function measureClaimGas(
     Object.entries(claimManyTotal).map(([n, total]) => [Number(n), total / BigInt(n)]),
   );
 
-  const baseline = async (t: 4 | 5) =>
+  const baseline = async (t: 3 | 4 | 5) =>
     (
       await (await ethers.getContractFactory(`poseidon-solidity/PoseidonT${t}.sol:PoseidonT${t}`)).deploy()
     ).getAddress();
@@ -135,6 +136,7 @@ export async function measureClaimGas(
       "contracts/libraries/poseidon/PoseidonT3.sol:PoseidonT3": await at(DEPLOYMENTS.poseidonT3),
       "contracts/libraries/poseidon/PoseidonT4.sol:PoseidonT4": await at(DEPLOYMENTS.poseidonT4),
       "contracts/libraries/poseidon/PoseidonT5.sol:PoseidonT5": await at(DEPLOYMENTS.poseidonT5),
+      "poseidon-solidity/PoseidonT3.sol:PoseidonT3": await baseline(3),
       "poseidon-solidity/PoseidonT4.sol:PoseidonT4": await baseline(4),
       "poseidon-solidity/PoseidonT5.sol:PoseidonT5": await baseline(5),
     },
@@ -149,6 +151,7 @@ export async function measureClaimGas(
     claimManyTotal,
     poseidonT3: (await harness.hashT3([1n, 2n]))[1],
     poseidonT5: (await harness.hashT5([1n, 2n, 3n, 4n]))[1],
+    poseidonSolidityT3: (await harness.baselineHashT3([1n, 2n]))[1],
     poseidonSolidityT5: (await harness.baselineHashT5([1n, 2n, 3n, 4n]))[1],
   };
 }

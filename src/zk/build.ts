@@ -64,6 +64,11 @@ export interface BuildOptions {
   ceremonyPtau?: string;
   root?: string;
   progress?: boolean;
+  /**
+   * Proof systems per configuration instead of CIRCUIT_CONFIGS' (the benchmark sets up PLONK
+   * and FFLONK for `dev`, which ships only a Groth16 verifier). Keys land in the usual place.
+   */
+  systems?: Partial<Record<CircuitName, readonly ProofSystem[]>>;
 }
 
 export interface BuildResult {
@@ -203,8 +208,12 @@ export async function buildCircuits(options: BuildOptions = {}): Promise<BuildRe
       ? undefined
       : { path: options.ceremonyPtau, power: 0, kind: "prepared", origin: "ceremony" };
 
+  function configFor(name: CircuitName): CircuitConfig {
+    const systems = options.systems?.[name];
+    return systems === undefined ? CIRCUIT_CONFIGS[name] : { ...CIRCUIT_CONFIGS[name], systems };
+  }
   const totalSteps = names.reduce((n, name) => {
-    const c: CircuitConfig = CIRCUIT_CONFIGS[name];
+    const c: CircuitConfig = configFor(name);
     return n + 1 + (c.systems.some((s) => s !== "groth16") ? 1 : 0) + c.systems.length;
   }, 0);
   const progress: Progress = createProgress("circuits:build", totalSteps);
@@ -213,7 +222,7 @@ export async function buildCircuits(options: BuildOptions = {}): Promise<BuildRe
 
   try {
     for (const name of names) {
-      const config: CircuitConfig = CIRCUIT_CONFIGS[name];
+      const config: CircuitConfig = configFor(name);
       const needsWasm = config.systems.length > 0;
       const compiled: Partial<Record<Optimization, { r1cs: string; constraints: number }>> = {};
       for (const o of [2, 1] as Optimization[]) {
