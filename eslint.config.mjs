@@ -11,6 +11,8 @@ export default tseslint.config(
       "coverage/",
       "deployments/",
       "circuits/build/",
+      "packages/contracts/dist/",
+      "packages/contracts/src/typechain/",
     ],
   },
   js.configs.recommended,

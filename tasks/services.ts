@@ -26,6 +26,10 @@ task("sequencer:start", "Runs the sequencer service for projects whose sequencer
   .addOptionalParam("maxAgeMs", "Cut a batch when its oldest reading waited this long", 10_000, types.int)
   .addOptionalParam("skew", "Accepted clock skew of readings, seconds", 300, types.int)
   .addOptionalParam("durationMs", "Stop after this long (0: run until interrupted)", 0, types.int)
+  .addOptionalParam(
+    "projectFile",
+    "The project file: validated and checked against each project's config hash and settings before starting",
+  )
   .setAction(
     kitAction("sequencer:start", async (args, hre) => {
       const { settlementFromHardhat } = await import("../src/chain/hardhat");
@@ -44,6 +48,18 @@ task("sequencer:start", "Runs the sequencer service for projects whose sequencer
       for (const id of projectIds) {
         if ((await kit.projectRegistry.sequencerOf(id)) !== me)
           throw new UserError(`the signer ${me} is not project ${id}'s sequencer (project:set-sequencer)`);
+      }
+      if (args.projectFile !== undefined) {
+        const { compareWithChain, readProjectFile } = await import("../src/project/file");
+        const file = await readProjectFile(args.projectFile);
+        for (const id of projectIds) {
+          const mismatches = compareWithChain(file, await kit.projectRegistry.project(id));
+          if (mismatches.length > 0)
+            throw new UserError(
+              `project ${id} does not match ${args.projectFile}:\n` +
+                mismatches.map((m) => `  ${m.field}: chain ${m.chain}, file ${m.file}`).join("\n"),
+            );
+        }
       }
       const seq = await startSequencer(
         {

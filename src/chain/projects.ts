@@ -1,19 +1,7 @@
 /** Project operations over a connected kit: what the `project:*` tasks do. */
-import { keccak256 } from "ethers";
-import { promises as fs } from "node:fs";
-
 import type { IProjectRegistry } from "../../typechain-types";
 import { UserError } from "../errors";
 import type { Kit } from "./contracts";
-
-/** The config hash of a project file: keccak-256 of its bytes. */
-export async function configFileHash(file: string): Promise<string> {
-  try {
-    return keccak256(await fs.readFile(file));
-  } catch (err) {
-    throw new UserError(`cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code}`);
-  }
-}
 
 /** Throws a one-line error unless `projectId` exists. */
 export async function requireProject(kit: Kit, projectId: bigint): Promise<void> {

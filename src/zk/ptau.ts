@@ -191,6 +191,7 @@ async function generate(
   const tmp = path.join(dir, `.tmp-${process.pid}-${power}`);
   const p0 = `${tmp}.0.ptau`;
   const p1 = `${tmp}.1.ptau`;
+  const p2 = `${tmp}.2.ptau`;
   const target = path.join(dir, fileName(power, kind));
   const beaconFile = path.join(dir, fileName(power, "beacon"));
   try {
@@ -202,15 +203,19 @@ async function generate(
       await snarkjs.powersOfTau.newAccumulator(curve, power, p0, logger);
       progress?.step(`powersoftau beacon (${BEACON_ITERATIONS} iterations)`, 2, steps);
       await snarkjs.powersOfTau.beacon(p0, p1, BEACON_NAME, BEACON_HASH, BEACON_ITERATIONS, logger);
-      await fs.copyFile(p1, beaconFile);
+      // Cache files appear whole or not at all: written aside, then renamed.
+      await fs.copyFile(p1, p0);
+      await fs.rename(p0, beaconFile);
     }
     if (kind === "prepared") {
       progress?.step("powersoftau prepare phase2 (slow)", 3, steps);
-      await snarkjs.powersOfTau.preparePhase2(p1, target, logger);
+      await snarkjs.powersOfTau.preparePhase2(p1, p2, logger);
+      await fs.rename(p2, target);
     }
   } finally {
     await fs.rm(p0, { force: true });
     await fs.rm(p1, { force: true });
+    await fs.rm(p2, { force: true });
   }
   return { path: kind === "prepared" ? target : beaconFile, power, kind, origin: "generated" };
 }

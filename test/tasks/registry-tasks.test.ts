@@ -47,7 +47,7 @@ describe("tasks: project and device", function () {
     const dir = await tempDir();
     const file = path.join(dir, "device.json");
     const configFile = path.join(dir, "project.json");
-    await fs.writeFile(configFile, JSON.stringify({ name: "weather", rule: "units per reading" }));
+    const init = await runTask<{ hash: string }>("project:init", { out: configFile, force: false });
 
     const key = await runTask<{ address: string; did: string }>("device:keygen", { out: file, force: false });
     expect(key.did).to.equal(`did:io:${key.address.toLowerCase()}`);
@@ -58,9 +58,9 @@ describe("tasks: project and device", function () {
       configFile,
     });
     expect(await projectRegistry.ownerOf(project.projectId)).to.equal(deployer.address);
-    expect((await projectRegistry.project(project.projectId)).configHash).to.equal(
-      hre.ethers.keccak256(await fs.readFile(configFile)),
-    );
+    // The canonical hash: keccak-256 of the file's canonical JSON, not of its bytes.
+    expect((await projectRegistry.project(project.projectId)).configHash).to.equal(init.hash);
+    expect(init.hash).to.not.equal(hre.ethers.keccak256(await fs.readFile(configFile)));
 
     await runTask("project:set-config", {
       project: project.projectId.toString(),
