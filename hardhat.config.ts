@@ -30,7 +30,14 @@ const config: HardhatUserConfig = {
   defaultNetwork: "hardhat",
   networks: {
     hardhat: {
-      chainId: 31337,
+      // DEPIN_HARDHAT_CHAIN_ID lets a local node pretend to be another chain (tests of the
+      // IoTeX deployment run against a node answering as chain 4690).
+      chainId: Number(process.env.DEPIN_HARDHAT_CHAIN_ID ?? 31337),
+      // A fork of an IoTeX network (deploy:plan) runs every block under these rules.
+      chains: {
+        [IOTEX_TESTNET_CHAIN_ID]: { hardforkHistory: { cancun: 0 } },
+        [IOTEX_MAINNET_CHAIN_ID]: { hardforkHistory: { cancun: 0 } },
+      },
       // The reference `DeviceRegistry` with its linked Poseidon library is under the
       // 24 KiB limit; this only matters for mocks that embed large fixtures.
       allowUnlimitedContractSize: false,
@@ -47,14 +54,43 @@ const config: HardhatUserConfig = {
       accounts: networkAccounts(),
     },
   },
+  // Contract verification on IoTeXScan (`npx hardhat verify --network iotexTestnet ADDRESS`,
+  // or `deploy:verify` for the whole deployment): hardhat-verify's custom chains.
+  etherscan: {
+    apiKey: {
+      iotexTestnet: process.env.IOTEXSCAN_API_KEY ?? "iotexscan",
+      iotex: process.env.IOTEXSCAN_API_KEY ?? "iotexscan",
+    },
+    customChains: [
+      {
+        network: "iotexTestnet",
+        chainId: IOTEX_TESTNET_CHAIN_ID,
+        urls: {
+          apiURL: process.env.IOTEXSCAN_TESTNET_API ?? "https://testnet.iotexscout.io/api",
+          browserURL: "https://testnet.iotexscan.io",
+        },
+      },
+      {
+        network: "iotex",
+        chainId: IOTEX_MAINNET_CHAIN_ID,
+        urls: {
+          apiURL: process.env.IOTEXSCAN_MAINNET_API ?? "https://iotexscout.io/api",
+          browserURL: "https://iotexscan.io",
+        },
+      },
+    ],
+  },
+  sourcify: { enabled: false },
   namedAccounts: {
-    deployer: { default: 0 },
+    // deploy:plan's fork impersonates the live network's deployer (DEPIN_FORK_DEPLOYER).
+    deployer: { default: process.env.DEPIN_FORK_DEPLOYER || 0 },
   },
   paths: {
     sources: "contracts",
     tests: "test",
     deploy: "deploy",
-    deployments: "deployments",
+    // deploy:plan's fork keeps its records in a scratch directory (DEPIN_DEPLOYMENTS_DIR).
+    deployments: process.env.DEPIN_DEPLOYMENTS_DIR || "deployments",
   },
   typechain: {
     outDir: "typechain-types",

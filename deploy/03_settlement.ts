@@ -1,7 +1,7 @@
 import type { DeployFunction } from "hardhat-deploy/types";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
-import { DEPLOYMENTS, TAGS } from "../src/chain/deployments";
+import { DEPLOYMENTS, TAGS, isLocalNetwork } from "../src/chain/deployments";
 import { emptyRoot } from "../src/trees/state-tree";
 
 /** Settlement parameters; override with the environment on live networks. */
@@ -23,7 +23,7 @@ const HOOK_GAS = Number(env("APP_HOOK_GAS", "100000"));
 const deploy: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
   const { deployer } = await hre.getNamedAccounts();
   const { deploy: deployContract, execute, get, read } = hre.deployments;
-  const local = hre.network.name === "hardhat" || hre.network.name === "localhost";
+  const local = isLocalNetwork(hre.network.name);
 
   let staking = process.env.WIOTX_ADDRESS;
   let fee = process.env.FEE_TOKEN_ADDRESS ?? staking;

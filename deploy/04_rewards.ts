@@ -1,7 +1,7 @@
 import type { DeployFunction } from "hardhat-deploy/types";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
-import { DEPLOYMENTS, TAGS } from "../src/chain/deployments";
+import { DEPLOYMENTS, TAGS, isLocalNetwork } from "../src/chain/deployments";
 
 const env = (name: string, fallback: string) => process.env[name] ?? fallback;
 const UNIT = 10n ** 18n;
@@ -12,7 +12,7 @@ const UNIT = 10n ** 18n;
  * admin and first minter. Projects may use any ERC-20 as their reward token instead.
  */
 const deploy: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
-  const local = hre.network.name === "hardhat" || hre.network.name === "localhost";
+  const local = isLocalNetwork(hre.network.name);
   if (!local && process.env.DEPIN_TOKEN !== "1") return;
   const { deployer } = await hre.getNamedAccounts();
   const { deploy: deployContract, execute, read } = hre.deployments;
@@ -33,6 +33,9 @@ const deploy: DeployFunction = async (hre: HardhatRuntimeEnvironment) => {
       },
     ],
     log: true,
+    // Its emission start defaults to "now": a later run must not read that as a change and
+    // deploy a second token (deploy:plan found it).
+    skipIfAlreadyDeployed: true,
   });
   const minter = await read(DEPLOYMENTS.rewardToken, "MINTER_ROLE");
   if (token.newlyDeployed && !(await read(DEPLOYMENTS.rewardToken, "hasRole", minter, deployer))) {

@@ -5,3 +5,4 @@ import "./device";
 import "./prover";
 import "./rewards";
 import "./services";
+import "./iotex";

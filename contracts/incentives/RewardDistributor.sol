@@ -318,15 +318,27 @@ contract RewardDistributor is ReentrancyGuard, EIP712, Nonces, IRewardDistributo
         uint256 paid = _paid[deviceId];
         // An older root may show less than was already paid: nothing to pay, no revert.
         if (accruedReward <= paid) return 0;
-        uint256 claimable = accruedReward - paid;
+        uint256 claimable = _unpaid(accruedReward, paid);
         uint256 balance = pool.funded - pool.withdrawn - pool.paid;
-        amount = claimable <= balance ? claimable : balance;
+        amount = _capped(claimable, balance);
         if (amount < claimable) emit RewardShortfall(projectId, deviceId, claimable - amount);
         if (amount == 0) return 0;
         paid += amount;
         _paid[deviceId] = paid;
         pool.paid += amount;
         emit RewardClaimed(projectId, deviceId, recipient, amount, paid);
+    }
+
+    /// @dev A device's accrual not yet paid (`accruedReward` > `paid`). Virtual for the
+    /// invariant suite's mutants (contracts/test/mutants).
+    function _unpaid(uint256 accruedReward, uint256 paid) internal pure virtual returns (uint256) {
+        return accruedReward - paid;
+    }
+
+    /// @dev What of `claimable` a pool holding `balance` pays now. Virtual for the invariant
+    /// suite's mutants.
+    function _capped(uint256 claimable, uint256 balance) internal pure virtual returns (uint256) {
+        return claimable <= balance ? claimable : balance;
     }
 
     /// @dev A transfer the token refuses is credited, not reverted: one bad receiver cannot

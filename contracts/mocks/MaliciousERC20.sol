@@ -47,10 +47,13 @@ contract MaliciousERC20 is ERC20 {
         super._update(from, to, value);
         if (from == payer && payer != address(0) && reentry.length > 0 && !reentered) {
             reentered = true;
+            // Reason: the mock re-enters its payer with arbitrary calldata, which needs a raw call.
             // solhint-disable-next-line avoid-low-level-calls
             (bool ok, bytes memory data) = payer.call(reentry);
             reentrySucceeded = ok;
             if (!ok && bubble) {
+                // Reason: bubbling the re-entered call's revert data verbatim needs assembly.
+                // solhint-disable-next-line no-inline-assembly
                 assembly ("memory-safe") {
                     revert(add(data, 0x20), mload(data))
                 }

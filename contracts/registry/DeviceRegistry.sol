@@ -300,8 +300,9 @@ contract DeviceRegistry is ERC721, EIP712, IDeviceRegistry {
     }
 
     /// @dev The single choke point of the op chain: appends `(index, keyHash)`, stores the
-    /// new checkpoint and emits it.
-    function _appendOp(uint256 projectId, uint256 index, uint256 keyHash) private {
+    /// new checkpoint and emits it. Virtual only so that the invariant suite's mutants can
+    /// break it.
+    function _appendOp(uint256 projectId, uint256 index, uint256 keyHash) internal virtual {
         ProjectOps storage ops = _projectOps[projectId];
         uint64 opNumber = ops.opCount;
         uint256 next = RegistryOps.chain(_checkpoints[projectId][opNumber], index, keyHash);
@@ -334,6 +335,7 @@ contract DeviceRegistry is ERC721, EIP712, IDeviceRegistry {
     }
 
     function _checkDeadline(uint256 deadline) private view {
+        // Reason: a signature stays valid through its deadline second (EIP-712/2612 convention).
         // solhint-disable-next-line gas-strict-inequalities
         if (block.timestamp > deadline) revert ExpiredDeadline(deadline);
     }

@@ -90,10 +90,7 @@ contract BatchManager is ReentrancyGuard, IBatchManager {
         IProjectRegistry.ProjectSettings memory settings = _projects.settingsOf(projectId);
         if (settings.circuitId == bytes32(0)) revert NoCircuit(projectId);
         _checkContent(projectId, messagesHash, messageCount, opsTo);
-        uint256 available = _escrow[projectId] - _committed[projectId];
-        // Every open batch's fee is covered by the escrow.
-        if (available < settings.proverFee) revert InsufficientEscrow(available, settings.proverFee);
-        _committed[projectId] += settings.proverFee;
+        _commitFee(projectId, settings.proverFee);
 
         batchId = ++_batchCount;
         Batch storage b = _batches[batchId];
@@ -114,10 +111,7 @@ contract BatchManager is ReentrancyGuard, IBatchManager {
         if (b.prover != msg.sender) revert NotAssignedProver(batchId, msg.sender);
         if (block.timestamp > b.deadline) revert DeadlinePassed(batchId, b.deadline);
         ProjectState storage state = _state[b.projectId];
-        // Each proof starts from the previous root: batches settle in submission order. (The
-        // op cursor cannot move back: submissions only extend the ops range.)
-        if (b.sequence != state.settledThrough + 1)
-            revert OutOfOrder(batchId, b.sequence, state.settledThrough + 1);
+        _checkOrder(b, state, batchId);
         _verify(b, state, batchId, newStateRoot, totalUnits, proofSystem, proof);
 
         state.stateRoot = newStateRoot;
@@ -318,6 +312,8 @@ contract BatchManager is ReentrancyGuard, IBatchManager {
         b.status = BatchStatus.Assigned;
     }
 
+    /// @dev Checks the proof against the batch's public signals. Virtual for the invariant
+    /// suite's mutants (contracts/test/mutants).
     function _verify(
         Batch storage b,
         ProjectState storage state,
@@ -326,7 +322,7 @@ contract BatchManager is ReentrancyGuard, IBatchManager {
         uint256 totalUnits,
         ProofSystem proofSystem,
         bytes calldata proof
-    ) private view {
+    ) internal view virtual {
         uint256[BATCH_PUBLIC_SIGNALS] memory signals = _signals(
             b,
             state,
@@ -336,6 +332,23 @@ contract BatchManager is ReentrancyGuard, IBatchManager {
         );
         bytes32 circuitId = _projects.settingsOf(b.projectId).circuitId;
         if (!_verifiers.verify(circuitId, proofSystem, signals, proof)) revert InvalidProof(batchId);
+    }
+
+    /// @dev Each proof starts from the previous root: batches settle in submission order. (The
+    /// op cursor cannot move back: submissions only extend the ops range.) Virtual for the
+    /// invariant suite's mutants.
+    function _checkOrder(Batch storage b, ProjectState storage state, uint256 batchId) internal view virtual {
+        if (b.sequence != state.settledThrough + 1)
+            revert OutOfOrder(batchId, b.sequence, state.settledThrough + 1);
+    }
+
+    /// @dev Commits a new batch's fee against the project's escrow. Virtual for the invariant
+    /// suite's mutants.
+    function _commitFee(uint256 projectId, uint256 fee) internal virtual {
+        uint256 available = _escrow[projectId] - _committed[projectId];
+        // Every open batch's fee is covered by the escrow.
+        if (available < fee) revert InsufficientEscrow(available, fee);
+        _committed[projectId] += fee;
     }
 
     /// @dev Fee and bounty to the prover, the root to the reward layer, then the app hook.
@@ -358,7 +371,9 @@ contract BatchManager is ReentrancyGuard, IBatchManager {
         if (b.status != BatchStatus.Assigned) revert BatchNotOpen(batchId, b.status);
     }
 
-    function _draw(uint256 batchId, uint256 attempt) private view returns (address) {
+    /// @dev A stake-weighted draw from the pool's eligible provers. Virtual for the invariant
+    /// suite's mutants.
+    function _draw(uint256 batchId, uint256 attempt) internal view virtual returns (address) {
         return _pool.selectProver(uint256(keccak256(abi.encode(block.prevrandao, batchId, attempt))));
     }
 
@@ -390,6 +405,8 @@ contract BatchManager is ReentrancyGuard, IBatchManager {
         );
         uint256 gasLimit = _hookGas;
         bool ok;
+        // Reason: a Solidity `.call` copies all returndata (a return bomb); this one copies none.
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             ok := call(gasLimit, app, 0, add(data, 0x20), mload(data), 0, 0)
         }

@@ -122,13 +122,8 @@ contract ProverPool is Ownable2Step, ReentrancyGuard, IProverPool {
         if (!_slashers[msg.sender]) revert NotSlasher(msg.sender);
         Prover storage p = _provers[prover];
         uint256 before = _weight(p);
-        uint256 fromStake = amount < p.stake ? amount : p.stake;
-        p.stake -= uint128(fromStake);
-        uint256 rest = amount - fromStake;
-        uint256 fromUnbonding = rest < p.unbonding ? rest : p.unbonding;
-        p.unbonding -= uint128(fromUnbonding);
+        slashed = _deduct(p, amount);
         _reweigh(p, before);
-        slashed = fromStake + fromUnbonding;
         uint256 toBeneficiary = (slashed * _beneficiaryBps) / BPS;
         uint256 toTreasury = slashed - toBeneficiary;
         if (toBeneficiary > 0) _asset.safeTransfer(beneficiary, toBeneficiary);
@@ -216,8 +211,22 @@ contract ProverPool is Ownable2Step, ReentrancyGuard, IProverPool {
         emit ProverPauseSet(msg.sender, paused);
     }
 
-    function _weight(Prover storage p) private view returns (uint256) {
+    /// @dev A prover's selection weight. Virtual only so that the invariant suite's mutants
+    /// can break it.
+    function _weight(Prover storage p) internal view virtual returns (uint256) {
         return p.paused || p.stake < _minStake ? 0 : p.stake;
+    }
+
+    /// @dev Takes up to `amount` from `p`, active stake first, then the unbonding queue (which
+    /// stays slashable until withdrawn), and returns what it took. Virtual only so that the
+    /// invariant suite's mutants can break it.
+    function _deduct(Prover storage p, uint256 amount) internal virtual returns (uint256) {
+        uint256 fromStake = amount < p.stake ? amount : p.stake;
+        p.stake -= uint128(fromStake);
+        uint256 rest = amount - fromStake;
+        uint256 fromUnbonding = rest < p.unbonding ? rest : p.unbonding;
+        p.unbonding -= uint128(fromUnbonding);
+        return fromStake + fromUnbonding;
     }
 
     /// @dev The single choke point of selection weights: updates the Fenwick tree and total.

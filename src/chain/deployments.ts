@@ -50,3 +50,14 @@ export interface KitAddresses {
 export function depthTag(depth: number): string {
   return `state-depth-${depth}`;
 }
+
+/**
+ * Whether the deploy scripts treat the network as a local development chain (mock staking
+ * token, reference reward token). `DEPIN_DEPLOY_TARGET` names the live network a dry run
+ * (`deploy:plan`) simulates on a fork, so the scripts take that network's branch.
+ */
+export function isLocalNetwork(networkName: string): boolean {
+  const target = process.env.DEPIN_DEPLOY_TARGET;
+  if (target !== undefined && target !== "" && target !== "hardhat" && target !== "localhost") return false;
+  return networkName === "hardhat" || networkName === "localhost";
+}

@@ -4,7 +4,9 @@
  * or its oldest message (or op) has waited `maxAgeMs`. A cut is one database transaction
  * (the batch data, the DA copy, and its messages); then `submitBatch`. On restart, cut
  * batches the chain has are matched by sequence and messagesHash, the others submitted
- * again: no message is lost or batched twice.
+ * again: no message is lost or batched twice. The same reconciliation runs before every cut,
+ * so a submission that failed (or whose answer was lost after the transaction was sent) is
+ * retried without being sent twice, and batches a reorganization dropped are sent again.
  */
 import type { Logger } from "pino";
 
@@ -46,9 +48,32 @@ export class Batcher {
 
   /** Matches cut batches with the chain; submits the ones it does not have, in order. */
   async recover(): Promise<void> {
-    const state = await this.manager.projectStateOf(this.projectId);
+    await this.reconcile();
+  }
+
+  /**
+   * Brings the store in line with the chain before anything new is cut: the chain numbers a
+   * project's batches in submission order, so batch `n` is on chain exactly when the
+   * project's `submitted` count reached `n` (this sequencer being the project's only one).
+   * - batches recorded as submitted that the chain no longer has (a reorganization dropped
+   *   them) are marked unsubmitted again;
+   * - unsubmitted batches the chain has (a submission whose answer was lost: an RPC error or
+   *   timeout after the transaction was sent) are matched by sequence and messagesHash and
+   *   marked, not sent again;
+   * - the rest are submitted in order, one at a time, re-reading the chain before each, and
+   *   not while a transaction of ours is still pending (it may be one of them).
+   * Returns whether every cut batch is on chain.
+   */
+  async reconcile(): Promise<boolean> {
+    let onChain = Number((await this.manager.projectStateOf(this.projectId)).submitted);
+    const lost = this.store.markUnsubmittedAfter(this.projectId, onChain);
+    if (lost > 0)
+      this.log.warn(
+        { after: onChain, batches: lost },
+        "the chain lost submitted batches (reorganization): submitting them again",
+      );
     for (const b of this.store.unsubmittedBatches(this.projectId)) {
-      if (BigInt(b.sequence) <= state.submitted) {
+      if (b.sequence <= onChain) {
         const logs = await this.manager.queryFilter(
           this.manager.filters.BatchSubmitted(undefined, this.projectId),
         );
@@ -64,10 +89,29 @@ export class Batcher {
           { sequence: b.sequence, batchId: found.args.batchId.toString() },
           "batch found on chain",
         );
-      } else {
-        await this.submit(b.sequence, b.messagesHash, b.messageCount, b.opsTo);
+        continue;
       }
+      if (b.sequence !== onChain + 1)
+        throw new Error(
+          `project ${this.projectId}: batch #${b.sequence} is next to submit but the chain has ${onChain}`,
+        );
+      if (await this.transactionPending()) return false; // look again next round
+      await this.submit(b.sequence, b.messagesHash, b.messageCount, b.opsTo);
+      onChain = b.sequence;
     }
+    return true;
+  }
+
+  /** Whether a transaction of the submitting account is sent but not yet in a block. */
+  private async transactionPending(): Promise<boolean> {
+    const runner = this.manager.runner as unknown as { getAddress(): Promise<string> };
+    const provider = this.manager.runner!.provider!;
+    const me = await runner.getAddress();
+    const [pending, latest] = await Promise.all([
+      provider.getTransactionCount(me, "pending"),
+      provider.getTransactionCount(me, "latest"),
+    ]);
+    return pending > latest;
   }
 
   /** Cuts and submits a batch if one is due; returns whether it did. */
@@ -75,6 +119,8 @@ export class Batcher {
     const { R, D, K } = this.options.shape;
     const project = this.view.projects.get(this.projectId);
     if (!project) return false;
+    // Nothing new is cut while an earlier batch is not on chain: batch n must be the chain's n.
+    if (!(await this.reconcile())) return false;
     const last = this.store.lastBatch(this.projectId);
     const opsFrom = last.opsTo;
     const opsTo = Math.min(this.view.opCount(this.projectId), opsFrom + R);
@@ -178,7 +224,13 @@ export class Batcher {
     let batchId: bigint | undefined;
     for (const log of receipt.logs) {
       const parsed = this.manager.interface.parseLog(log);
-      if (parsed?.name === "BatchSubmitted") batchId = parsed.args.batchId;
+      if (parsed?.name !== "BatchSubmitted") continue;
+      if (parsed.args.sequence !== BigInt(sequence))
+        throw new Error(
+          `project ${this.projectId}: batch #${sequence} was recorded as #${parsed.args.sequence} ` +
+            `(is another sequencer submitting for this project?)`,
+        );
+      batchId = parsed.args.batchId;
     }
     if (batchId === undefined) throw new Error(`submitBatch ${receipt.hash} emitted no BatchSubmitted`);
     this.store.markSubmitted(this.projectId, sequence, batchId, receipt.hash);

@@ -2,6 +2,8 @@
  * The sequencer's view of the chain for its projects, kept from events: devices (project,
  * index, current key, status), every registry op (to know a device's key as of any op),
  * each project's settings and domain. Synced by polling; everything here is public data.
+ * When the last block read changes its hash (a reorganization), the view is read again
+ * from `fromBlock`.
  */
 import type { BatchManager, DeviceRegistry, ProjectRegistry } from "../../typechain-types";
 import { keyHash as computeKeyHash } from "../crypto/registry";
@@ -38,10 +40,13 @@ export class ChainView {
   readonly projects = new Map<bigint, ProjectView>();
   private nextBlock: number;
 
+  /** The last block read, to notice a reorganization (its hash changed). */
+  private lastSynced?: { number: number; hash: string };
+
   constructor(
     readonly contracts: ChainContracts,
     readonly projectIds: bigint[],
-    fromBlock = 0,
+    readonly fromBlock = 0,
   ) {
     this.nextBlock = fromBlock;
   }
@@ -60,7 +65,25 @@ export class ChainView {
   private async doSync(): Promise<number> {
     const { deviceRegistry, projectRegistry, manager } = this.contracts;
     const provider = deviceRegistry.runner!.provider!;
+    // A reorganization replaced the last block read: events read may be gone and blocks
+    // below `nextBlock` may hold new ones. Read everything again into a fresh view, then
+    // swap it in at once (no await in between: requests never see a half-built view).
+    if (this.lastSynced) {
+      const block = await provider.getBlock(this.lastSynced.number);
+      if (block?.hash !== this.lastSynced.hash) {
+        const fresh = new ChainView(this.contracts, this.projectIds, this.fromBlock);
+        const latest = await fresh.doSync();
+        this.devices.clear();
+        for (const [k, v] of fresh.devices) this.devices.set(k, v);
+        this.projects.clear();
+        for (const [k, v] of fresh.projects) this.projects.set(k, v);
+        this.nextBlock = fresh.nextBlock;
+        this.lastSynced = fresh.lastSynced;
+        return latest;
+      }
+    }
     const latest = await provider.getBlockNumber();
+    const head = await provider.getBlock(latest);
     for (const projectId of this.projectIds) {
       const settings = await projectRegistry.settingsOf(projectId);
       const known = this.projects.get(projectId);
@@ -132,6 +155,7 @@ export class ChainView {
       }
     }
     this.nextBlock = latest + 1;
+    if (head?.hash) this.lastSynced = { number: latest, hash: head.hash };
     return latest;
   }
 

@@ -57,7 +57,12 @@ export interface Receipt {
 export interface IngestOptions {
   /** Accepted distance between a message's timestamp and the sequencer's clock. */
   skewSeconds: number;
-  /** Messages accepted but not yet committed, across requests, before answering 429. */
+  /**
+   * Messages admitted but not yet answered (being checked, signatures being verified, or
+   * waiting for the group commit), across requests, before answering 429. This bounds the
+   * work and memory a burst can queue: signature checks are the bottleneck, so a bound on
+   * the commit queue alone lets requests pile up unboundedly in front of the verifiers.
+   */
   maxPending: number;
   /** Per-device token bucket: sustained messages per second and burst. */
   deviceRate: number;
@@ -84,6 +89,8 @@ interface Pending {
 export class Ingestor {
   private queue: Pending[] = [];
   private queued = 0;
+  /** Messages of requests admitted and not yet answered (includes `queued`). */
+  private admitted = 0;
   private flushScheduled = false;
   /** Last accepted timestamp per device (committed or queued). */
   private readonly last = new Map<bigint, bigint>();
@@ -107,6 +114,11 @@ export class Ingestor {
     return this.queued;
   }
 
+  /** Messages admitted and not yet answered (checks, signature verification, commit). */
+  get admittedCount(): number {
+    return this.admitted;
+  }
+
   private now(): number {
     return this.options.now ? this.options.now() : Math.floor(Date.now() / 1000);
   }
@@ -120,9 +132,17 @@ export class Ingestor {
   async submit(body: unknown): Promise<Receipt[]> {
     const items = Array.isArray(body) ? body : [body];
     if (items.length === 0) this.fail(400, "invalid_message", "an empty array");
-    if (this.queued + items.length > this.options.maxPending)
-      this.fail(429, "overloaded", "too many messages waiting to be stored; retry shortly", 1);
+    if (this.admitted + items.length > this.options.maxPending)
+      this.fail(429, "overloaded", "too many messages waiting to be checked and stored; retry shortly", 1);
+    this.admitted += items.length;
+    try {
+      return await this.check(items);
+    } finally {
+      this.admitted -= items.length;
+    }
+  }
 
+  private async check(items: unknown[]): Promise<Receipt[]> {
     // Devices registered since the last sync: look again once, before any check, so that
     // the checks below run without yielding until their messages are reserved.
     if (

@@ -50,7 +50,9 @@ export const DEFAULT_CONFIG: Omit<SequencerConfig, "dbPath" | "projectIds" | "sh
   maxBodyBytes: 1024 * 1024,
   durability: "process",
   verifyThreads: Math.max(1, os.availableParallelism()),
-  ingest: { skewSeconds: 300, maxPending: 20_000, deviceRate: 5, deviceBurst: 50 },
+  // maxPending bounds the messages being checked or committed (≈ 2 s of signature checks at
+  // the ~900 messages/s a 2-core host verifies): beyond it, 429 + Retry-After.
+  ingest: { skewSeconds: 300, maxPending: 2_000, deviceRate: 5, deviceBurst: 50 },
 };
 
 /** Batches a project may cut and submit in one round of the loop. */
@@ -209,6 +211,14 @@ export async function startSequencer(
     return reply
       .status(status)
       .send({ error: { code, message: status === 500 ? "internal error" : e.message } });
+  });
+
+  // Unknown routes and methods answer in the API's error format too.
+  app.setNotFoundHandler((request, reply) => {
+    m.rejected.inc({ code: "not_found" });
+    return reply
+      .status(404)
+      .send({ error: { code: "not_found", message: `no route ${request.method} ${request.url}` } });
   });
 
   app.post("/v1/messages", async (request, reply) => {

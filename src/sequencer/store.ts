@@ -164,6 +164,10 @@ export class SequencerStore {
       submitted: this.db.prepare(
         `UPDATE batches SET batch_id = ?, tx_hash = ? WHERE project_id = ? AND sequence = ?`,
       ),
+      unsubmit: this.db.prepare(
+        `UPDATE batches SET batch_id = NULL, tx_hash = NULL
+         WHERE project_id = ? AND sequence > ? AND batch_id IS NOT NULL`,
+      ),
       counts: this.db.prepare(
         `SELECT COUNT(*) AS total, SUM(batch_sequence IS NOT NULL) AS batched, SUM(excluded IS NOT NULL) AS excluded FROM messages`,
       ),
@@ -272,6 +276,14 @@ export class SequencerStore {
 
   markSubmitted(projectId: bigint, sequence: number, batchId: bigint, txHash: string): void {
     this.stmts.submitted.run(batchId.toString(), txHash, projectId.toString(), sequence);
+  }
+
+  /**
+   * Forgets the submission of the project's batches after `sequence` (the chain lost them in
+   * a reorganization); they are submitted again, in order. Returns how many there were.
+   */
+  markUnsubmittedAfter(projectId: bigint, sequence: number): number {
+    return this.stmts.unsubmit.run(projectId.toString(), sequence).changes;
   }
 
   counts(): { total: number; batched: number; excluded: number } {

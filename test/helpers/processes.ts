@@ -66,3 +66,25 @@ export async function stopAll(children: ChildProcess[]): Promise<void> {
       ),
   );
 }
+
+/**
+ * Waits until nothing listens on `port` of 127.0.0.1 (another suite's node or service is
+ * done with it); throws after `timeoutMs`.
+ */
+export async function waitForFreePort(port: number, timeoutMs = 300_000): Promise<void> {
+  const { connect } = await import("node:net");
+  const inUse = () =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+  const until = Date.now() + timeoutMs;
+  while (await inUse()) {
+    if (Date.now() > until) throw new Error(`port ${port} stayed in use for ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}

@@ -6,6 +6,7 @@ import { expect } from "chai";
 import hre from "hardhat";
 
 import { measureClaimGas } from "../../../scripts/lib/reward-gas";
+import { coverageRunning } from "../../helpers/coverage";
 
 describe("claim gas at depth 20", function () {
   this.timeout(120_000);
@@ -15,6 +16,7 @@ describe("claim gas at depth 20", function () {
     console.log(
       `      claim ${g.claimFirst} (first), ${g.claimRepeat} (repeat); claimMany(8) ${g.claimManyPerDevice[8]} per device`,
     );
+    if (coverageRunning()) return; // gas figures of instrumented code are not comparable
     expect(g.claimFirstNewHolder).to.be.lessThanOrEqual(500_000n);
     expect(g.claimFirst).to.be.lessThanOrEqual(500_000n);
     expect(g.claimRepeat).to.be.lessThan(g.claimFirst);

@@ -18,6 +18,7 @@ import {
 } from "../../../src/codegen/poseidon";
 import { DEPLOYMENTS, TAGS } from "../../../src/chain/deployments";
 import { PoseidonHarness__factory } from "../../../typechain-types";
+import { coverageRunning } from "../../helpers/coverage";
 
 /**
  * Gas ceilings of one hash call (measured 18,012, 22,329 and 32,677, T5 with its tail
@@ -71,7 +72,9 @@ describe("Poseidon libraries (generated)", function () {
       fc.asyncProperty(input, input, async (a, b) => {
         const [h] = await harness.hashT3([a, b]);
         expect(h).to.equal(poseidon2([a % SNARK_SCALAR_FIELD, b % SNARK_SCALAR_FIELD]));
-        expect((await harness.baselineHashT3([a % SNARK_SCALAR_FIELD, b % SNARK_SCALAR_FIELD]))[0]).to.equal(h);
+        expect((await harness.baselineHashT3([a % SNARK_SCALAR_FIELD, b % SNARK_SCALAR_FIELD]))[0]).to.equal(
+          h,
+        );
       }),
       { numRuns: RUNS },
     );
@@ -116,6 +119,7 @@ describe("Poseidon libraries (generated)", function () {
     console.log(
       `      gas per hash: T3 ${t3}, T4 ${t4}, T5 ${t5} (poseidon-solidity T3 ${baselineT3}, T4 ${baseline}, T5 ${baselineT5})`,
     );
+    if (coverageRunning()) return; // gas figures of instrumented code are not comparable
     expect(t3).to.be.lessThanOrEqual(MAX_GAS_T3);
     expect(t4).to.be.lessThanOrEqual(MAX_GAS_T4);
     expect(t5).to.be.lessThanOrEqual(MAX_GAS_T5);

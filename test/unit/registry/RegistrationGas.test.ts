@@ -5,6 +5,7 @@
 import { expect } from "chai";
 import { Wallet } from "ethers";
 
+import { coverageRunning } from "../../helpers/coverage";
 import { deadlineIn, projectFixture } from "../../helpers/fixtures";
 import { makeRequest, signWith } from "../../helpers/devices";
 
@@ -37,7 +38,8 @@ describe("DeviceRegistry registration gas", function () {
     const spread = steady.reduce((a, b) => (a > b ? a : b)) - steady.reduce((a, b) => (a < b ? a : b));
     // Only calldata varies (zero bytes in random keys and signatures): a few hundred gas.
     expect(spread).to.be.lessThan(1_000n);
-    for (const g of steady) expect(g).to.be.lessThanOrEqual(REGISTER_GAS_CEILING);
+    // Ceilings hold for the optimized build, not for coverage's instrumented one.
+    if (!coverageRunning()) for (const g of steady) expect(g).to.be.lessThanOrEqual(REGISTER_GAS_CEILING);
     // The first device of a project pays for the project's counters and the owner's balance.
     expect(gas[0]).to.be.greaterThan(steady[0]);
   });
@@ -59,6 +61,7 @@ describe("DeviceRegistry registration gas", function () {
     );
     const tx = await base.deviceRegistry.registerBatch(requests, signatures);
     const perDevice = (await tx.wait())!.gasUsed / BigInt(devices.length);
+    if (coverageRunning()) return; // gas figures of instrumented code are not comparable
     expect(perDevice).to.be.lessThanOrEqual(BATCH_GAS_PER_DEVICE_CEILING);
     expect(perDevice).to.be.lessThan(REGISTER_GAS_CEILING - 20_000n);
   });

@@ -224,6 +224,7 @@ describe("BatchManager", function () {
         await expect(f.manager.connect(f.projectOwner).setApp(f.projectId, app))
           .to.emit(f.manager, "AppSet")
           .withArgs(f.projectId, await app.getAddress());
+        expect(await f.manager.appOf(f.projectId)).to.equal(await app.getAddress());
         await f.submit(1n);
         const tx = f.settle(1n);
         if (fails)
