@@ -113,6 +113,7 @@ async function main() {
           sweep,
           devUniversal,
           runs: QUICK ? 3 : 5,
+          sweepRuns: 3,
           universalRuns: 3,
           onStep: (s) => process.stderr.write(`    ${s}\n`),
         });

@@ -338,6 +338,8 @@ export function renderReport(d: Details): string {
       ],
     ),
     "",
+    "Every proof runs in a fresh prover process (as `prover:start` runs it), timed by the caller; the warm-up before the runs is a full proof, except for PLONK and FFLONK on `dev` (1–2 min a proof), where it reads the key and wasm into the page cache — the only thing a warm-up carries over to a fresh process.",
+    "",
     `Ingestion: ${d.ingest.devices} devices × ${d.ingest.perDevice} readings per round, ${d.ingest.perDevice * d.ingest.devicesPerRequest} per request, ${d.ingest.concurrency} requests in flight over loopback HTTP, SQLite WAL with group commit before each ack, every signature checked; one warm-up round, then ${d.ingest.measured.length}.`,
     "",
     "## How cost grows",
