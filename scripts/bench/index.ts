@@ -22,7 +22,7 @@ import { buildCircuits, wasmPath, zkeyPath } from "../../src/zk/build";
 import { repoRoot, type CircuitName, type ProofSystem } from "../../src/zk/circuits";
 import { releaseSnarkjs } from "../../src/zk/snarkjs";
 import { benchEddsa } from "../bench-eddsa";
-import { charts, renderReport, resultsOf, type DemoSummary, type Details } from "./report";
+import { QUICK_OMITS, charts, renderReport, resultsOf, type DemoSummary, type Details } from "./report";
 import { benchZk, r1csPath } from "./zk";
 
 const argv = process.argv.slice(2);
@@ -31,8 +31,13 @@ const REPORT_ONLY = argv.includes("--report-only");
 const outArg = argv.indexOf("--out");
 const OUT = path.resolve(outArg >= 0 ? argv[outArg + 1] : path.join(repoRoot(), "bench", QUICK ? "quick" : ""));
 for (const a of argv)
-  if (a.startsWith("--") && !["--quick", "--report-only", "--out"].includes(a))
-    throw new Error(`unknown option ${a} (use --quick, --out DIR, --report-only)`);
+  if (a.startsWith("--") && !["--quick", "--report-only", "--out", "--omit", "--sweep"].includes(a))
+    throw new Error(`unknown option ${a} (use --quick, --out DIR, --report-only, --omit KEY, --sweep A,B,C)`);
+/** `--omit KEY` (repeatable): leave out one of the expensive figures (QUICK_OMITS), recorded in the report. */
+const OMIT = argv.flatMap((a, i) => (a === "--omit" ? [argv[i + 1]] : []));
+for (const k of OMIT)
+  if (!QUICK_OMITS.includes(k)) throw new Error(`--omit ${k}: only ${QUICK_OMITS.join(", ")} can be left out`);
+const sweepArg = argv.indexOf("--sweep");
 
 function run(cmd: string, args: string[], env: Record<string, string>): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -72,16 +77,28 @@ async function main() {
     console.log(`re-rendered ${OUT}/REPORT.md, results.json and charts from details.json`);
     return;
   }
-  const sweep: CircuitName[] = QUICK ? ["tiny", "dev"] : ["tiny", "dev", "k8d20", "k8d20x2"];
-  const devUniversal: ProofSystem[] = QUICK ? [] : ["plonk", "fflonk"];
+  const sweep: CircuitName[] =
+    sweepArg >= 0
+      ? (argv[sweepArg + 1].split(",") as CircuitName[])
+      : QUICK
+        ? ["tiny", "dev"]
+        : ["tiny", "dev", "k8d20", "k8d20x2"];
+  if (!sweep.includes("dev") || (!QUICK && sweep.length < 3))
+    throw new Error("--sweep: include dev, and at least three sizes in a full run");
+  const devUniversal: ProofSystem[] = QUICK
+    ? []
+    : (["plonk", "fflonk"] as ProofSystem[]).filter(
+        (s) => !OMIT.includes(s === "plonk" ? "prove.devPlonkMs" : "prove.devFflonkMs"),
+      );
+  const withDemo = !QUICK && !OMIT.includes("demo.wallSeconds");
 
   // Keys first (built once, cached; not part of the measured run).
   const setupStarted = performance.now();
   const needs: Partial<Record<CircuitName, ProofSystem[]>> = {
     tiny: ["groth16", "plonk", "fflonk"],
     dev: ["groth16", ...devUniversal],
-    k8d20: QUICK ? [] : ["groth16"],
-    k8d20x2: QUICK ? [] : ["groth16"],
+    k8d20: sweep.includes("k8d20") ? ["groth16"] : [],
+    k8d20x2: sweep.includes("k8d20x2") ? ["groth16"] : [],
     prod: [],
   };
   const missing = (Object.entries(needs) as [CircuitName, ProofSystem[]][]).filter(
@@ -100,7 +117,7 @@ async function main() {
   const setupSeconds = (performance.now() - setupStarted) / 1000;
 
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), "depin-bench-"));
-  const parts = ["identity", "settlement", "claims", "selection", "zk", "eddsa", "ingest", ...(QUICK ? [] : ["demo"])];
+  const parts = ["identity", "settlement", "claims", "selection", "zk", "eddsa", "ingest", ...(withDemo ? ["demo"] : [])];
   const progress = createProgress(`bench (${QUICK ? "quick" : "full"})`, parts.length);
   const partSeconds: Record<string, number> = {};
   const got: Record<string, unknown> = {};
@@ -139,6 +156,7 @@ async function main() {
     meta: {
       date: new Date().toISOString(),
       quick: QUICK,
+      omitted: QUICK ? [...QUICK_OMITS] : OMIT,
       node: process.version,
       cpus: cpus.length,
       cpuModel: cpus[0]?.model.trim() ?? "unknown",

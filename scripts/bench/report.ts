@@ -47,6 +47,8 @@ export interface Details {
   meta: {
     date: string;
     quick: boolean;
+    /** Figures this run left out on purpose (the quick run's, or `--omit`), a subset of QUICK_OMITS. */
+    omitted?: string[];
     node: string;
     cpus: number;
     cpuModel: string;
@@ -174,7 +176,7 @@ export function flatResults(d: Details): Partial<Record<ResultKey, number>> {
   };
   for (const k of Object.keys(r) as ResultKey[]) if (r[k] === undefined) delete r[k];
   const missing = RESULT_KEYS.filter((k) => r[k] === undefined);
-  const allowed = d.meta.quick ? QUICK_OMITS : [];
+  const allowed = (d.meta.omitted ?? (d.meta.quick ? QUICK_OMITS : [])).filter((k) => QUICK_OMITS.includes(k));
   const unexpected = missing.filter((k) => !allowed.includes(k));
   if (unexpected.length > 0) throw new Error(`measurements missing for ${unexpected.join(", ")}`);
   for (const [k, v] of Object.entries(r))
@@ -206,7 +208,7 @@ interface Row {
 
 function rows(d: Details, r: Partial<Record<ResultKey, number>>): Row[] {
   const v = (k: ResultKey) => r[k];
-  const g = (k: ResultKey) => (v(k) === undefined ? "— (full run)" : n0(v(k)!));
+  const g = (k: ResultKey) => (v(k) === undefined ? "— (not measured in this run)" : n0(v(k)!));
   const out: Row[] = [
     { key: "gas.projectRegister", what: "ProjectRegistry.register (owner's first project)", ours: g("gas.projectRegister"), anchor: "" },
     { key: "gas.deviceRegisterFirst", what: "DeviceRegistry.register, 1st device (new owner)", ours: g("gas.deviceRegisterFirst"), anchor: "ioID v1 registration ≈ 600,000 (IoTeX); target ≤ 180,000" },
@@ -304,7 +306,7 @@ export function renderReport(d: Details): string {
     "",
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB.toFixed(0)} GiB memory, ${m.platform}, Node ${m.node}. Machines are noisy: times are medians of several runs after a warm-up, with min and max.`,
     "",
-    `Mode: ${m.quick ? `quick (smoke: fewer runs, registration to 1,000 devices; leaves out ${QUICK_OMITS.map((k) => `\`${k}\``).join(", ")})` : "full"}. Run time per part (s): ${Object.entries(m.partSeconds).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}; total ${Object.values(m.partSeconds).reduce((a, b) => a + b, 0).toFixed(0)} s${m.setupSeconds > 1 ? `, plus ${m.setupSeconds.toFixed(0)} s of key setup before the run` : ""}.`,
+    `Mode: ${m.quick ? `quick (smoke: fewer runs, registration to 1,000 devices; leaves out ${QUICK_OMITS.map((k) => `\`${k}\``).join(", ")})` : m.omitted && m.omitted.length > 0 ? `full, leaving out ${m.omitted.map((k) => `\`${k}\``).join(", ")} (\`--omit\`: not measured in this run)` : "full"}. Run time per part (s): ${Object.entries(m.partSeconds).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}; total ${Object.values(m.partSeconds).reduce((a, b) => a + b, 0).toFixed(0)} s${m.setupSeconds > 1 ? `, plus ${m.setupSeconds.toFixed(0)} s of key setup before the run` : ""}.`,
     "",
     "Gas comes from transaction receipts on Hardhat's in-process chain (EDR, Prague rules). \"Execution\" gas is a receipt's `gasUsed` minus the intrinsic cost (21,000 + calldata), for a transaction that calls the function directly; Poseidon per hash is measured inside the EVM by a harness (`gasleft()` around one library call).",
     "",
