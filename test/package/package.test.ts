@@ -120,7 +120,10 @@ describe("dapp package (@depin-kit/contracts)", function () {
     await run(process.execPath, [tsc, "-p", dir], { cwd: dir });
 
     // A type error in a dapp is caught by the package's types.
-    await fs.writeFile(path.join(dir, "bad.ts"), EXAMPLE.replace("const owner: string", "const owner: number"));
+    await fs.writeFile(
+      path.join(dir, "bad.ts"),
+      EXAMPLE.replace("const owner: string", "const owner: number"),
+    );
     await fs.writeFile(
       path.join(dir, "tsconfig.bad.json"),
       JSON.stringify({ extends: "./tsconfig.json", compilerOptions: { noEmit: true }, files: ["bad.ts"] }),
