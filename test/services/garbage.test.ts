@@ -105,13 +105,21 @@ function requests(stored: Reading[], fresh: Reading[]): fc.Arbitrary<Req> {
     payload: JSON.stringify(body) ?? "",
     ...extra,
   });
+  // String() throws for objects without a prototype (fast-check makes them): fall back.
+  const text = (x: unknown): string => {
+    try {
+      return String(x);
+    } catch {
+      return Object.prototype.toString.call(x);
+    }
+  };
   const base = fc.constantFrom(...stored, ...fresh);
   const freshOne = fc.constantFrom(...fresh);
   const mutated = fc
     .tuple(base, fc.constantFrom(...FIELDS), badValue)
     .filter(
       ([m, p, v]) =>
-        JSON.stringify(v) !== JSON.stringify(get(m as never, p)) && String(v) !== String(get(m as never, p)),
+        JSON.stringify(v) !== JSON.stringify(get(m as never, p)) && text(v) !== text(get(m as never, p)),
     )
     .map(([m, p, v]) => withField(m, p, v));
   const missing = fc.tuple(base, fc.constantFrom(...FIELDS)).map(([m, p]) => withField(m, p, undefined));
