@@ -20,6 +20,8 @@ const PKG = path.join(ROOT, "packages", "contracts");
 export const PACKAGE_CONTRACTS: Record<string, string> = {
   ProjectRegistry: "contracts/registry/ProjectRegistry.sol/ProjectRegistry.json",
   DeviceRegistry: "contracts/registry/DeviceRegistry.sol/DeviceRegistry.json",
+  DeviceAccount: "contracts/accounts/DeviceAccount.sol/DeviceAccount.json",
+  ERC6551Registry: "contracts/accounts/ERC6551Registry.sol/ERC6551Registry.json",
   VerifierRegistry: "contracts/verifiers/VerifierRegistry.sol/VerifierRegistry.json",
   ProverPool: "contracts/staking/ProverPool.sol/ProverPool.json",
   BatchManager: "contracts/settlement/BatchManager.sol/BatchManager.json",
@@ -34,6 +36,8 @@ export const PACKAGE_CONTRACTS: Record<string, string> = {
 const DEPLOYMENT_NAMES = [
   "ProjectRegistry",
   "DeviceRegistry",
+  "ERC6551Registry",
+  "DeviceAccount",
   "VerifierRegistry",
   "ProverPool",
   "BatchManager",

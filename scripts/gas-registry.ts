@@ -20,6 +20,8 @@ async function main() {
     ["DeviceRegistry.register, 3rd device to a new owner", g.deviceFreshOwner],
     [`DeviceRegistry.register, device #${TARGET_DEVICE}`, g.deviceAt[TARGET_DEVICE]],
     [`DeviceRegistry.registerBatch(${g.batchSize}) per device`, g.batchPerDevice],
+    ["DeviceRegistry.register with its ERC-6551 account (project policy)", g.deviceWithAccount],
+    ["DeviceRegistry.createAccount for an existing device", g.accountCreate],
   ];
   for (const [name, value] of rows) console.log(`${name.padEnd(64)} ${value.toLocaleString("en-US")}`);
 }

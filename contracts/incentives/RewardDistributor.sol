@@ -42,6 +42,7 @@ contract RewardDistributor is ReentrancyGuard, EIP712, Nonces, IRewardDistributo
         uint256 deviceId;
         uint256 index;
         address owner;
+        address payee;
     }
 
     /// @param projects the ProjectRegistry (an ERC-721: its token owner owns the pool).
@@ -117,7 +118,7 @@ contract RewardDistributor is ReentrancyGuard, EIP712, Nonces, IRewardDistributo
     ) external nonReentrant returns (uint256 amount) {
         Claimant memory c = _claimant(projectId, deviceId);
         _checkRoot(projectId, c.index, leaf, siblings);
-        return _claimOne(projectId, c.deviceId, leaf.accruedReward, c.owner);
+        return _claimOne(projectId, c.deviceId, leaf.accruedReward, c.payee);
     }
 
     /// @inheritdoc IRewardDistributor
@@ -227,12 +228,13 @@ contract RewardDistributor is ReentrancyGuard, EIP712, Nonces, IRewardDistributo
         return super.nonces(owner);
     }
 
-    /// @dev The device's leaf index and ioID owner; the device must belong to the project.
+    /// @dev The device's leaf index, ioID owner and payee (the owner, or the ioID's
+    /// token-bound account if the project says so); the device must belong to the project.
     /// A revoked device keeps its index, its token and what it earned.
     function _claimant(uint256 projectId, uint256 deviceId) private view returns (Claimant memory) {
-        IDeviceRegistry.Device memory device = _devices.deviceOf(deviceId);
-        if (device.projectId != projectId) revert DeviceNotInProject(deviceId, projectId);
-        return Claimant(deviceId, device.index, IERC721(address(_devices)).ownerOf(deviceId));
+        IDeviceRegistry.Payout memory p = _devices.payoutOf(deviceId);
+        if (p.projectId != projectId) revert DeviceNotInProject(deviceId, projectId);
+        return Claimant(deviceId, p.index, p.owner, p.payee);
     }
 
     /// @dev Reads the devices and checks their leaves against one root with the multiproof.
@@ -259,7 +261,7 @@ contract RewardDistributor is ReentrancyGuard, EIP712, Nonces, IRewardDistributo
     }
 
     /// @dev Books each device and pays one transfer per run of consecutive devices that
-    /// share an owner (a fleet's devices usually do).
+    /// share a payee (a fleet's devices usually share an owner).
     function _payMany(
         uint256 projectId,
         Claimant[] memory claimants,
@@ -271,10 +273,10 @@ contract RewardDistributor is ReentrancyGuard, EIP712, Nonces, IRewardDistributo
         uint256 runAmount;
         for (uint256 i = 0; i < claimants.length; ++i) {
             Claimant memory c = claimants[i];
-            uint256 amount = _account(pool, projectId, c.deviceId, leaves[i].accruedReward, c.owner);
-            if (c.owner != runOwner) {
+            uint256 amount = _account(pool, projectId, c.deviceId, leaves[i].accruedReward, c.payee);
+            if (c.payee != runOwner) {
                 if (runAmount > 0) _pay(token, runOwner, runAmount);
-                runOwner = c.owner;
+                runOwner = c.payee;
                 runAmount = 0;
             }
             runAmount += amount;

@@ -79,6 +79,19 @@ interface IDeviceRegistry {
         uint256 deadline;
     }
 
+    /// @notice Who is paid for a device's rewards, with what a claim needs of the device.
+    /// @param projectId the project the device belongs to.
+    /// @param index the device's leaf index in the project's state tree.
+    /// @param owner the ioID's current owner.
+    /// @param payee `owner`, or the ioID's token-bound account if the project sends rewards
+    /// to accounts.
+    struct Payout {
+        uint64 projectId;
+        uint32 index;
+        address owner;
+        address payee;
+    }
+
     /// @notice Emitted when a device is registered; its ioID is minted to `owner`. Carries the
     /// device's first DID document (hash and URI).
     event DeviceRegistered(
@@ -166,6 +179,22 @@ interface IDeviceRegistry {
     /// @notice Thrown when a batch's arrays differ in length or are empty.
     error InvalidBatchLength(uint256 requests, uint256 signatures);
 
+    /// @notice Emitted when a project owner changes the project's token-bound account policy.
+    event AccountPolicyUpdated(uint256 indexed projectId, bool createAtRegistration, bool rewardsToAccount);
+
+    /// @notice Emitted when the registry deploys a device's ERC-6551 token-bound account.
+    event DeviceAccountCreated(uint256 indexed deviceId, address indexed account);
+
+    /// @notice Thrown when `account` is not the owner of project `projectId`.
+    error NotProjectOwner(uint256 projectId, address account);
+
+    /// @notice Thrown when this deployment has no ERC-6551 registry and implementation.
+    error AccountsUnavailable();
+
+    /// @notice Thrown at deployment when only one of the ERC-6551 registry and the account
+    /// implementation is given, or the implementation has no code.
+    error InvalidAccountSetup(address registry, address implementation);
+
     /// @notice Thrown when asking for an op-chain checkpoint that does not exist yet.
     error UnknownCheckpoint(uint256 projectId, uint256 opNumber);
 
@@ -197,6 +226,34 @@ interface IDeviceRegistry {
 
     /// @notice Sets or clears a device address's allow flag in a project. Operator only.
     function setAdmission(uint256 projectId, address device, bool allowed) external;
+
+    /// @notice Sets whether registration deploys each new device's token-bound account, and
+    /// whether the project's rewards are paid to those accounts instead of the ioID owners.
+    /// Project owner only; needs a deployment with ERC-6551 accounts when either is set.
+    function setAccountPolicy(uint256 projectId, bool createAtRegistration, bool rewardsToAccount) external;
+
+    /// @notice Deploys a device's token-bound account (anyone may; the account belongs to
+    /// the ioID's owner whoever pays for it). Returns the address whether it existed or not.
+    function createAccount(uint256 deviceId) external returns (address account);
+
+    /// @notice A project's token-bound account policy.
+    function accountPolicy(
+        uint256 projectId
+    ) external view returns (bool createAtRegistration, bool rewardsToAccount);
+
+    /// @notice The ERC-6551 account of an ioID (salt 0, this chain), deployed or not; it can
+    /// receive tokens before it is deployed. Reverts for an unknown device.
+    function accountOf(uint256 deviceId) external view returns (address);
+
+    /// @notice The device's project, index, owner and reward payee, in one call (for
+    /// reward distributors). Reverts for an unknown device.
+    function payoutOf(uint256 deviceId) external view returns (Payout memory);
+
+    /// @notice The ERC-6551 registry accounts are created with (zero if none).
+    function accountRegistry() external view returns (address);
+
+    /// @notice The ERC-6551 account implementation (zero if none).
+    function accountImplementation() external view returns (address);
 
     /// @notice What the registry stores of a device; reverts for an unknown device.
     function deviceOf(uint256 deviceId) external view returns (Device memory);

@@ -178,7 +178,9 @@ interface IRewardDistributor is IRewardReceiver {
     /// @notice Takes back budget no settled batch is owed. Project owner only.
     function withdrawPool(uint256 projectId, uint256 amount, address to) external;
 
-    /// @notice Pays a device's unpaid rewards to its ioID owner. Anyone may call.
+    /// @notice Pays a device's unpaid rewards to its payee: the ioID owner, or the ioID's
+    /// token-bound account when the project sends rewards to accounts
+    /// (`IDeviceRegistry.payoutOf`). Anyone may call.
     /// @param leaf the device's leaf under a root that was current.
     /// @param siblings its Merkle path, from the leaf level up (one per level).
     /// @return amount what was paid now: 0 for a replayed claim, less than claimable when
@@ -203,7 +205,7 @@ interface IRewardDistributor is IRewardReceiver {
     /// @notice Claims for many devices of one project in one transaction, with one
     /// multiproof against one root: devices in strictly increasing index order, `proof`
     /// the nodes not computable from the leaves, level by level from the leaves up, left
-    /// to right (as `src/rewards` builds it). Each device's owner is paid; a device with
+    /// to right (as `src/rewards` builds it). Each device's payee is paid; a device with
     /// nothing to claim pays 0 without reverting the rest.
     /// @return total what was paid in all.
     function claimMany(

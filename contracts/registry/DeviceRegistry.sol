@@ -2,13 +2,16 @@
 pragma solidity ^0.8.28;
 
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
 import {IDeviceRegistry} from "../interfaces/IDeviceRegistry.sol";
 import {IProjectRegistry} from "../interfaces/IProjectRegistry.sol";
+import {IERC6551Registry} from "../interfaces/erc6551/IERC6551Registry.sol";
 import {RegistryOps} from "../libraries/RegistryOps.sol";
+import {ERC6551Bytecode} from "../accounts/ERC6551Bytecode.sol";
 
 /// @title DeviceRegistry
 /// @notice The ioID registry of DePIN Kit. See {IDeviceRegistry}.
@@ -17,6 +20,9 @@ contract DeviceRegistry is ERC721, EIP712, IDeviceRegistry {
     struct ProjectOps {
         uint32 deviceCount;
         uint64 opCount;
+        // Token-bound account policy, in the same slot as the counters registration writes.
+        bool createAccounts;
+        bool rewardsToAccounts;
     }
 
     bytes32 private constant REGISTRATION_TYPEHASH = keccak256(
@@ -35,10 +41,14 @@ contract DeviceRegistry is ERC721, EIP712, IDeviceRegistry {
 
     /// @dev The largest state depth: device indices are stored as uint32.
     uint8 private constant MAX_STATE_DEPTH = 32;
+    /// @dev ERC-6551 salt of every ioID account: one account per ioID and implementation.
+    bytes32 private constant ACCOUNT_SALT = bytes32(0);
 
     IProjectRegistry private immutable _projectRegistry;
     uint8 private immutable _stateDepth;
     uint256 private immutable _capacity;
+    IERC6551Registry private immutable _accountRegistry;
+    address private immutable _accountImplementation;
 
     mapping(uint256 deviceId => Device) private _devices;
     mapping(uint256 projectId => ProjectOps) private _projectOps;
@@ -47,14 +57,33 @@ contract DeviceRegistry is ERC721, EIP712, IDeviceRegistry {
 
     /// @param projectRegistry_ the project registry whose projects devices join.
     /// @param stateDepth_ the depth of every project's state tree (1..32; the circuits' STATE_DEPTH).
+    /// @param accountRegistry_ the ERC-6551 registry for token-bound accounts, and
+    /// @param accountImplementation_ their implementation: both zero for a deployment
+    /// without accounts, both set otherwise.
     constructor(
         IProjectRegistry projectRegistry_,
-        uint8 stateDepth_
+        uint8 stateDepth_,
+        IERC6551Registry accountRegistry_,
+        address accountImplementation_
     ) ERC721("DePIN Kit ioID", "IOID") EIP712("DePIN Kit DeviceRegistry", "1") {
         if (stateDepth_ == 0 || stateDepth_ > MAX_STATE_DEPTH) revert InvalidStateDepth(stateDepth_);
+        bool noAccounts = address(accountRegistry_) == address(0) && accountImplementation_ == address(0);
+        if (
+            !noAccounts &&
+            (address(accountRegistry_).code.length == 0 || accountImplementation_.code.length == 0)
+        ) revert InvalidAccountSetup(address(accountRegistry_), accountImplementation_);
         _projectRegistry = projectRegistry_;
         _stateDepth = stateDepth_;
         _capacity = uint256(1) << stateDepth_;
+        _accountRegistry = accountRegistry_;
+        _accountImplementation = accountImplementation_;
+        // Accounts are addressed without calling the registry: it must derive them the
+        // ERC-6551 way.
+        if (
+            !noAccounts &&
+            accountRegistry_.account(accountImplementation_, ACCOUNT_SALT, block.chainid, address(this), 0) !=
+                _accountAddress(0)
+        ) revert InvalidAccountSetup(address(accountRegistry_), accountImplementation_);
     }
 
     /// @inheritdoc IDeviceRegistry
@@ -126,6 +155,55 @@ contract DeviceRegistry is ERC721, EIP712, IDeviceRegistry {
     }
 
     /// @inheritdoc IDeviceRegistry
+    function setAccountPolicy(uint256 projectId, bool createAtRegistration, bool rewardsToAccount) external {
+        if (IERC721(address(_projectRegistry)).ownerOf(projectId) != msg.sender) {
+            revert NotProjectOwner(projectId, msg.sender);
+        }
+        if ((createAtRegistration || rewardsToAccount) && _accountImplementation == address(0)) {
+            revert AccountsUnavailable();
+        }
+        ProjectOps storage ops = _projectOps[projectId];
+        ops.createAccounts = createAtRegistration;
+        ops.rewardsToAccounts = rewardsToAccount;
+        emit AccountPolicyUpdated(projectId, createAtRegistration, rewardsToAccount);
+    }
+
+    function createAccount(uint256 deviceId) external returns (address) {
+        _existingDevice(deviceId);
+        if (_accountImplementation == address(0)) revert AccountsUnavailable();
+        return _createAccount(deviceId);
+    }
+
+    function accountPolicy(
+        uint256 projectId
+    ) external view returns (bool createAtRegistration, bool rewardsToAccount) {
+        ProjectOps storage ops = _projectOps[projectId];
+        return (ops.createAccounts, ops.rewardsToAccounts);
+    }
+
+    function accountOf(uint256 deviceId) external view returns (address) {
+        _existingDevice(deviceId);
+        if (_accountImplementation == address(0)) revert AccountsUnavailable();
+        return _accountAddress(deviceId);
+    }
+
+    function payoutOf(uint256 deviceId) external view returns (Payout memory payout) {
+        Device storage device = _existingDevice(deviceId);
+        uint64 projectId = device.projectId;
+        address owner = _ownerOf(deviceId);
+        // A policy can only be set with accounts available, so the address is well defined.
+        address payee = _projectOps[projectId].rewardsToAccounts ? _accountAddress(deviceId) : owner;
+        return Payout(projectId, device.index, owner, payee);
+    }
+
+    function accountRegistry() external view returns (address) {
+        return address(_accountRegistry);
+    }
+
+    function accountImplementation() external view returns (address) {
+        return _accountImplementation;
+    }
+
     function deviceOf(uint256 deviceId) external view returns (Device memory) {
         return _existingDevice(deviceId);
     }
@@ -278,6 +356,33 @@ contract DeviceRegistry is ERC721, EIP712, IDeviceRegistry {
         _appendOp(request.projectId, index, keyHash);
         _mint(request.owner, deviceId);
         _emitRegistered(request, deviceId, index, keyHash);
+        if (ops.createAccounts) _createAccount(deviceId);
+    }
+
+    function _createAccount(uint256 deviceId) private returns (address account) {
+        account = _accountAddress(deviceId);
+        if (account.code.length != 0) return account;
+        // The registry is a trusted, immutable dependency; it deploys at the computed address.
+        _accountRegistry.createAccount(
+            _accountImplementation,
+            ACCOUNT_SALT,
+            block.chainid,
+            address(this),
+            deviceId
+        );
+        emit DeviceAccountCreated(deviceId, account);
+    }
+
+    function _accountAddress(uint256 deviceId) private view returns (address) {
+        return
+            ERC6551Bytecode.accountAddress(
+                address(_accountRegistry),
+                _accountImplementation,
+                ACCOUNT_SALT,
+                block.chainid,
+                address(this),
+                deviceId
+            );
     }
 
     function _emitRegistered(

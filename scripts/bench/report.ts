@@ -399,6 +399,7 @@ export function renderReport(d: Details): string {
         ["Poseidon T5 (leaf) per hash / poseidon-solidity T5", `${n0(d.claims.poseidonT5)} / ${n0(d.claims.poseidonSolidityT5)}`],
         ["ProjectRegistry.register, owner's second project", n0(d.identity.projectSecond)],
         ["DeviceRegistry.register, 2nd device / 3rd to a new owner", `${n0(d.identity.deviceSecond)} / ${n0(d.identity.deviceFreshOwner)}`],
+        ["DeviceRegistry.register with its ERC-6551 account / createAccount later", `${n0(d.identity.deviceWithAccount)} / ${n0(d.identity.accountCreate)}`],
       ],
     ),
     "",

@@ -1,7 +1,8 @@
 /**
  * Gas of the identity layer, from receipts on the in-process chain (used by
  * `npm run gas:registry` and `npm run bench`): ProjectRegistry.register, DeviceRegistry.register
- * for the 1st, 2nd and n-th device of a project, registerBatch per device.
+ * for the 1st, 2nd and n-th device of a project, registerBatch per device, and registration
+ * with an ERC-6551 account (and creating one later).
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { Wallet, hexlify, randomBytes } from "ethers";
@@ -25,6 +26,10 @@ export interface RegistrationGas {
   deviceAt: Record<number, bigint>;
   batchSize: number;
   batchPerDevice: bigint;
+  /** `register` when the project deploys an ERC-6551 account per device (steady state). */
+  deviceWithAccount: bigint;
+  /** `createAccount` of an existing device's ERC-6551 account, later and by anyone. */
+  accountCreate: bigint;
 }
 
 type Sent = Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>;
@@ -115,6 +120,14 @@ export async function measureRegistrationGas(
     count++;
     onProgress?.(count);
   }
+  // ERC-6551: the same steady-state registration with an account deployed in it, and an
+  // account created for an existing device.
+  const plain = await request(owner.address);
+  await gasOf(kit.deviceRegistry.register(plain.request, plain.signature));
+  const accountCreate = await gasOf(kit.deviceRegistry.createAccount(BigInt(plain.request.device)));
+  await gasOf(kit.deviceRegistry.connect(owner).setAccountPolicy(projectId, true, false));
+  const deviceWithAccount = await registerOne(owner.address);
+  await gasOf(kit.deviceRegistry.connect(owner).setAccountPolicy(projectId, false, false));
   return {
     projectFirst,
     projectSecond,
@@ -124,5 +137,7 @@ export async function measureRegistrationGas(
     deviceAt,
     batchSize,
     batchPerDevice,
+    deviceWithAccount,
+    accountCreate,
   };
 }

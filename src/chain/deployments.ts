@@ -9,6 +9,8 @@ export const DEPLOYMENTS = {
   poseidonT5Tail: "PoseidonT5Tail",
   projectRegistry: "ProjectRegistry",
   deviceRegistry: "DeviceRegistry",
+  accountRegistry: "ERC6551Registry",
+  deviceAccount: "DeviceAccount",
   verifierRegistry: "VerifierRegistry",
   stakingToken: "StakingToken",
   proverPool: "ProverPool",

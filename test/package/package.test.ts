@@ -21,7 +21,7 @@ const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "../..");
 
 const EXAMPLE = `import { JsonRpcProvider } from "ethers";
-import { connect, deployments, type DePINKit, type IDeviceRegistry } from "@depin-kit/contracts";
+import { connect, deployments, deviceAccount, type DePINKit, type IDeviceRegistry } from "@depin-kit/contracts";
 import input from "./input.json";
 
 async function main(): Promise<void> {
@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   const project = await kit.projectRegistry.project(BigInt(input.projectId));
   const device: IDeviceRegistry.DeviceStructOutput = await byChainId.deviceRegistry.deviceOf(BigInt(input.deviceId));
   const owner: string = await kit.deviceRegistry.ownerOf(BigInt(input.deviceId));
+  const account = await deviceAccount(kit, BigInt(input.deviceId));
   console.log(
     JSON.stringify({
       network: kit.network,
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
       projectRegistry: await kit.projectRegistry.getAddress(),
       project: { name: project.name, owner: project.owner, configURI: project.configURI },
       device: { projectId: device.projectId.toString(), index: device.index.toString(), owner },
+      account: { address: await account.getAddress(), owner: await account.owner() },
     }),
   );
 }
@@ -68,6 +70,7 @@ describe("dapp package (@depin-kit/contracts)", function () {
     const client = new DeviceClient(generateIdentity(), registry);
     const deadline = BigInt((await provider.getBlock("latest"))!.timestamp) + 600n;
     await client.register({ owner: await deviceOwner.getAddress(), projectId, deadline });
+    await (await registry.createAccount(client.deviceId)).wait();
 
     const tarball = await buildPackage({ networks: ["localhost"] });
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "depin-package-"));
@@ -151,6 +154,8 @@ describe("dapp package (@depin-kit/contracts)", function () {
         index: device.index.toString(),
         owner: await deviceOwner.getAddress(),
       },
+      // The ioID's token-bound account (created in the set-up), owned by the ioID's owner.
+      account: { address: await registry.accountOf(client.deviceId), owner: await deviceOwner.getAddress() },
     });
   });
 });

@@ -82,6 +82,8 @@ describe("tasks: IoTeX deployment (a local node as chain 4690)", function () {
     for (const name of [
       "ProjectRegistry",
       "DeviceRegistry",
+      "DeviceAccount",
+      "ERC6551Registry",
       "ProverPool",
       "BatchManager",
       "RewardDistributor",

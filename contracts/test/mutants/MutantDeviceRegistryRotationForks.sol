@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {DeviceRegistry} from "../../registry/DeviceRegistry.sol";
 import {IProjectRegistry} from "../../interfaces/IProjectRegistry.sol";
+import {IERC6551Registry} from "../../interfaces/erc6551/IERC6551Registry.sol";
 
 /// @title MutantDeviceRegistryRotationForks
 /// @notice TEST ONLY, never deployed: a deliberately broken DeviceRegistry that the invariant suite
@@ -17,7 +18,7 @@ contract MutantDeviceRegistryRotationForks is DeviceRegistry {
     constructor(
         IProjectRegistry projectRegistry_,
         uint8 stateDepth_
-    ) DeviceRegistry(projectRegistry_, stateDepth_) {}
+    ) DeviceRegistry(projectRegistry_, stateDepth_, IERC6551Registry(address(0)), address(0)) {}
 
     /// @dev The bug: a new key for a slot that already has one goes to a fresh slot.
     function _appendOp(uint256 projectId, uint256 index, uint256 keyHash) internal override {

@@ -15,6 +15,7 @@ import deploymentsJson from "./deployments.json";
 import {
   BatchManager__factory,
   DePINToken__factory,
+  DeviceAccount__factory,
   DeviceRegistry__factory,
   IERC20__factory,
   ProjectRegistry__factory,
@@ -25,6 +26,7 @@ import {
 import type {
   BatchManager,
   DePINToken,
+  DeviceAccount,
   DeviceRegistry,
   IERC20,
   ProjectRegistry,
@@ -47,6 +49,8 @@ export type { IVerifierRegistry } from "./typechain/VerifierRegistry";
 export type DeploymentName =
   | "ProjectRegistry"
   | "DeviceRegistry"
+  | "ERC6551Registry"
+  | "DeviceAccount"
   | "VerifierRegistry"
   | "ProverPool"
   | "BatchManager"
@@ -123,4 +127,18 @@ export function connect(network: string | number | bigint, runner: ContractRunne
     stakingToken: IERC20__factory.connect(need("StakingToken"), runner),
     rewardToken: a.DePINToken === undefined ? undefined : DePINToken__factory.connect(a.DePINToken, runner),
   };
+}
+
+/**
+ * The ERC-6551 token-bound account of an ioID, connected to `runner`: it belongs to whoever
+ * owns the ioID and may hold the device's rewards. The address is valid before the account
+ * is deployed (`deviceRegistry.createAccount(deviceId)` deploys it).
+ */
+export async function deviceAccount(
+  kit: DePINKit,
+  deviceId: bigint,
+  runner?: ContractRunner,
+): Promise<DeviceAccount> {
+  const address = await kit.deviceRegistry.accountOf(deviceId);
+  return DeviceAccount__factory.connect(address, runner ?? kit.deviceRegistry.runner);
 }

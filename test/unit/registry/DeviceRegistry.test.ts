@@ -49,7 +49,7 @@ async function deployRegistry(stateDepth: number) {
     { "contracts/libraries/poseidon/PoseidonT4.sol:PoseidonT4": poseidon.address },
     deployer,
   );
-  return factory.deploy(projects.address, stateDepth);
+  return factory.deploy(projects.address, stateDepth, ethers.ZeroAddress, ethers.ZeroAddress);
 }
 
 describe("DeviceRegistry", function () {
