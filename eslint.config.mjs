@@ -13,6 +13,8 @@ export default tseslint.config(
       "circuits/build/",
       "packages/contracts/dist/",
       "packages/contracts/src/typechain/",
+      "dashboard/dist/",
+      "test-artifacts/",
     ],
   },
   js.configs.recommended,

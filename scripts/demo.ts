@@ -8,15 +8,25 @@
  * device per second, 0.2). Runs on the in-process chain; `npx hardhat run --network
  * localhost scripts/demo.ts` runs it against `npx hardhat node` (STATE_DEPTH=4).
  * DEMO_SUMMARY=FILE also writes the figures as JSON (`npm run bench` reads them).
+ *
+ * For the dashboard (`npm run dashboard`), all unset by default: DEMO_RPC_PORT serves the
+ * in-process chain over JSON-RPC on 127.0.0.1 (as `hardhat node` does), DEMO_SEQUENCER_PORT
+ * fixes the sequencer's port (default: a free one), DEMO_STATUS_FILE=FILE writes where the
+ * chain and sequencer are, the contract addresses and the provers' timings
+ * (`src/dashboard/status.ts`), and DEMO_KEEP_ALIVE=1 keeps the chain and the sequencer up
+ * after the summary until SIGINT or SIGTERM.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import hre from "hardhat";
+import type { JsonRpcServer } from "hardhat/internal/hardhat-network/jsonrpc/server";
 import pino from "pino";
 
+import { DEPLOYMENTS } from "../src/chain/deployments";
 import { createProject, fundFees, stakeProvers } from "../src/chain/scenario";
+import { DEMO_STATUS_FORMAT, writeDemoStatus, type DemoStatus } from "../src/dashboard/status";
 import { DeviceClient, generateIdentity, simulateDevices } from "../src/device";
 import { createProgress } from "../src/progress";
 import { ProverWorker } from "../src/prover/worker";
@@ -31,6 +41,10 @@ const num = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const DEVICES = num("DEMO_DEVICES", 6);
 const SECONDS = num("DEMO_SECONDS", 60);
 const RATE = num("DEMO_RATE", 0.2);
+const RPC_PORT = process.env.DEMO_RPC_PORT ? num("DEMO_RPC_PORT", 0) : undefined;
+const SEQUENCER_PORT = num("DEMO_SEQUENCER_PORT", 0);
+const STATUS_FILE = process.env.DEMO_STATUS_FILE || undefined;
+const KEEP_ALIVE = process.env.DEMO_KEEP_ALIVE === "1";
 const SHAPE = CIRCUIT_CONFIGS.dev;
 const SETTINGS = {
   circuitId: circuitId("dev"),
@@ -40,6 +54,25 @@ const SETTINGS = {
   proverFee: 10n ** 16n,
   rewardRate: 10n ** 15n,
 };
+
+/** The in-process chain's JSON-RPC server (DEMO_RPC_PORT), closed however main ends. */
+let rpcServer: JsonRpcServer | undefined;
+
+/** DEMO_RPC_PORT: the in-process chain over HTTP, as `hardhat node` serves it; its URL. */
+async function exposeChain(): Promise<string | null> {
+  if (hre.network.name !== "hardhat") {
+    const url = (hre.network.config as { url?: string }).url ?? null;
+    if (RPC_PORT !== undefined) console.log(`DEMO_RPC_PORT ignored: the chain is ${url}`);
+    return url;
+  }
+  if (RPC_PORT === undefined) return null;
+  const { JsonRpcServer } = await import("hardhat/internal/hardhat-network/jsonrpc/server");
+  rpcServer = new JsonRpcServer({ hostname: "127.0.0.1", port: RPC_PORT, provider: hre.network.provider });
+  const { address, port } = await rpcServer.listen();
+  const url = `http://${address}:${port}`;
+  console.log(`chain JSON-RPC at ${url}`);
+  return url;
+}
 
 async function main() {
   const started = Date.now();
@@ -60,7 +93,34 @@ async function main() {
   const { deployer, owner, sequencer, deviceOwner, provers } = kit.signers;
   const c = kit.scenario;
   const { deviceRegistry, rewards, rewardToken } = kit;
+  const rpcUrl = await exposeChain();
   const projectId = await createProject(c, owner, sequencer.address, SETTINGS, "Demo Weather Mesh");
+  // DEMO_STATUS_FILE: rewritten as the demo goes (phase, sequencer, proofs).
+  const status: DemoStatus = {
+    format: DEMO_STATUS_FORMAT,
+    phase: "setup",
+    updatedAt: new Date().toISOString(),
+    chainId: Number((await ethers.provider.getNetwork()).chainId),
+    rpcUrl,
+    sequencerUrl: null,
+    fromBlock: (await hre.deployments.get(DEPLOYMENTS.deviceRegistry)).receipt?.blockNumber ?? 0,
+    contracts: {
+      projectRegistry: await c.projectRegistry.getAddress(),
+      deviceRegistry: await deviceRegistry.getAddress(),
+      proverPool: await c.pool.getAddress(),
+      batchManager: await c.manager.getAddress(),
+      rewardDistributor: await rewards.getAddress(),
+    },
+    projectIds: [projectId.toString()],
+    proofs: [],
+  };
+  const report = (update: Partial<DemoStatus> = {}) => {
+    if (STATUS_FILE === undefined) return;
+    Object.assign(status, update, { updatedAt: new Date().toISOString() });
+    writeDemoStatus(STATUS_FILE, status);
+  };
+  report();
+  if (STATUS_FILE !== undefined) console.log(`demo status in ${STATUS_FILE}`);
   await fundFees(c, owner, projectId, 10n ** 20n);
   setup.step("project created, fees funded");
   await rewards.connect(owner).setRewardToken(projectId, rewardToken);
@@ -89,7 +149,7 @@ async function main() {
   const seq = await startSequencer(
     {
       ...DEFAULT_CONFIG,
-      port: 0,
+      port: SEQUENCER_PORT,
       dbPath: path.join(dir, "sequencer.db"),
       projectIds: [projectId],
       shape: { R: SHAPE.R, D: SHAPE.D, K: SHAPE.K },
@@ -100,6 +160,7 @@ async function main() {
     log,
   );
   setup.done(`sequencer at ${seq.url}`);
+  report({ phase: "running", sequencerUrl: seq.url });
 
   const workers = staked.map(
     (p) =>
@@ -113,9 +174,27 @@ async function main() {
       }),
   );
   let proving = true;
+  const reportProofs = () =>
+    report({
+      proofs: workers.flatMap((w) =>
+        w.settled.map((b) => ({
+          batchId: b.batchId.toString(),
+          projectId: b.projectId.toString(),
+          prover: b.prover,
+          proveMs: Math.round(b.proveMs),
+          txHash: b.txHash,
+          gasUsed: b.gasUsed.toString(),
+          messages: b.messages,
+        })),
+      ),
+    });
   const proverLoops = workers.map(async (w) => {
     while (proving) {
-      await w.tick().catch((err) => log.error({ err }, "prover round failed"));
+      const done = await w.tick().catch((err) => {
+        log.error({ err }, "prover round failed");
+        return 0;
+      });
+      if (done > 0) reportProofs();
       await new Promise((r) => setTimeout(r, 500));
     }
   });
@@ -142,6 +221,7 @@ async function main() {
 
   // Drain: every accepted reading batched, every batch settled.
   const drain = createProgress("proving and settling the backlog", 1);
+  report({ phase: "draining" });
   for (;;) {
     const counts = seq.store.counts();
     const state = await c.manager.projectStateOf(projectId);
@@ -161,6 +241,7 @@ async function main() {
   drain.done();
   proving = false;
   await Promise.all(proverLoops);
+  reportProofs();
 
   // The owner claims every device's rewards, from public data.
   const replay = await replayProject({ deviceRegistry, manager: c.manager }, projectId);
@@ -175,7 +256,8 @@ async function main() {
     await rewards.claimMany(projectId, args.deviceIds, args.leaves, args.proof)
   ).wait();
   const paid = await Promise.all(devices.map((d) => rewards.paidOf(d.deviceId)));
-  await seq.close(); // after the claims: they read the batch data it serves
+  if (!KEEP_ALIVE) await seq.close(); // after the claims: they read the batch data it serves
+  report({ phase: "done" });
 
   const settled = workers.flatMap((w) => w.settled);
   const submitted = await c.manager.queryFilter(c.manager.filters.BatchSubmitted(undefined, projectId));
@@ -237,9 +319,19 @@ async function main() {
     process.exitCode = 1;
   }
   await releaseSnarkjs();
+  if (KEEP_ALIVE) {
+    console.log("DEMO_KEEP_ALIVE: the chain and the sequencer stay up until SIGINT or SIGTERM");
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", () => resolve());
+      process.once("SIGTERM", () => resolve());
+    });
+    await seq.close();
+  }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => rpcServer?.close());

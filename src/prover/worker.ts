@@ -43,6 +43,9 @@ export interface SettledByWorker {
   proveMs: number;
   gasUsed: bigint;
   messages: number;
+  /** The prover's address and its `settle` transaction (dashboards show them). */
+  prover: string;
+  txHash: string;
 }
 
 export class ProverWorker {
@@ -168,6 +171,8 @@ export class ProverWorker {
       proveMs: proof.ms,
       gasUsed: receipt.gasUsed,
       messages: Number(record.messageCount),
+      prover: me,
+      txHash: receipt.hash,
     });
     log.info(
       { batchId: batchId.toString(), proveMs: Math.round(proof.ms), gas: receipt.gasUsed.toString() },

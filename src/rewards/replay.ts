@@ -18,6 +18,8 @@ export interface ReplaySource {
   manager: BatchManager;
   /** The first block to scan for events (the registry's deployment block). */
   fromBlock?: number;
+  /** The last block to read events from (default: the latest): the state as of that block. */
+  toBlock?: number;
 }
 
 export interface ReplayedBatch {
@@ -53,12 +55,13 @@ export async function replayProject(
   const load = options.load ?? loadBatchData;
   const { deviceRegistry, manager } = source;
   const fromBlock = source.fromBlock ?? 0;
+  const toBlock = source.toBlock;
   const [depth, domain, opLogs, submittedLogs, settledLogs] = await Promise.all([
     deviceRegistry.stateDepth(),
     manager.domainOf(projectId),
-    deviceRegistry.queryFilter(deviceRegistry.filters.RegistryOpAppended(projectId), fromBlock),
-    manager.queryFilter(manager.filters.BatchSubmitted(undefined, projectId), fromBlock),
-    manager.queryFilter(manager.filters.BatchSettled(undefined, projectId), fromBlock),
+    deviceRegistry.queryFilter(deviceRegistry.filters.RegistryOpAppended(projectId), fromBlock, toBlock),
+    manager.queryFilter(manager.filters.BatchSubmitted(undefined, projectId), fromBlock, toBlock),
+    manager.queryFilter(manager.filters.BatchSettled(undefined, projectId), fromBlock, toBlock),
   ]);
 
   const ops: RegistryOp[] = [];

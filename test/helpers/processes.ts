@@ -12,38 +12,61 @@ const ROOT = repoRoot();
 const HARDHAT = path.join(ROOT, "node_modules", ".bin", "hardhat");
 export const LOCAL_RPC = "http://127.0.0.1:8545";
 
-/** Starts `hardhat <args>` and resolves once its output matches `ready`. */
-export function startHardhat(
+export interface StartedProcess {
+  child: ChildProcess;
+  /** The last 4,000 characters it printed (stdout and stderr). */
+  output(): string;
+}
+
+/**
+ * Starts `command <args>` in the repository and resolves once its output matches `ready`;
+ * `detached` puts it in a process group of its own (stopped as a whole by `-pid`).
+ */
+export function startProcess(
+  command: string,
   args: string[],
   ready: RegExp,
   env: Record<string, string> = {},
-): Promise<ChildProcess> {
+  options: { detached?: boolean; timeoutMs?: number } = {},
+): Promise<StartedProcess> {
+  const what = `${path.basename(command)} ${args.join(" ")}`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HARDHAT, ...args], {
+    const child = spawn(command, args, {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
+      detached: options.detached ?? false,
     });
     let out = "";
+    const output = () => out.slice(-4000);
     const timer = setTimeout(
-      () => reject(new Error(`timed out starting ${args[0]}: ${out.slice(-2000)}`)),
-      180_000,
+      () => reject(new Error(`timed out starting ${what}:\n${output()}`)),
+      options.timeoutMs ?? 180_000,
     );
     const onData = (d: Buffer) => {
       out += d.toString();
       if (out.length > 1_000_000) out = out.slice(-100_000);
       if (ready.test(out)) {
         clearTimeout(timer);
-        resolve(child);
+        resolve({ child, output });
       }
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
     child.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`${args[0]} exited with ${code}: ${out.slice(-2000)}`));
+      reject(new Error(`${what} exited with ${code}:\n${output()}`));
     });
   });
+}
+
+/** Starts `hardhat <args>` and resolves once its output matches `ready`. */
+export async function startHardhat(
+  args: string[],
+  ready: RegExp,
+  env: Record<string, string> = {},
+): Promise<ChildProcess> {
+  return (await startProcess(process.execPath, [HARDHAT, ...args], ready, env)).child;
 }
 
 /** The local node's deployment address of `name`. */
