@@ -27,13 +27,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/*.js"],
+    files: ["**/*.js", "**/*.cjs"],
     languageOptions: {
       sourceType: "commonjs",
       globals: {
         require: "readonly",
         module: "writable",
         process: "readonly",
+        console: "readonly",
         performance: "readonly",
         globalThis: "readonly",
       },

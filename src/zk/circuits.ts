@@ -110,6 +110,9 @@ export interface CompiledCircuit {
 
 const run = promisify(execFile);
 
+/** circom2's compiler through our runner (circuits/bin/circom2.cjs: pointers past 2 GiB). */
+export const CIRCOM_CLI = path.join(repoRoot(), "circuits", "bin", "circom2.cjs");
+
 /** Compiles one configuration with circom2 into circuits/build/<name>/O<n>/. */
 export async function compileCircuit(
   name: string,
@@ -122,7 +125,7 @@ export async function compileCircuit(
   await fs.mkdir(dir, { recursive: true });
   const main = path.join(dir, `${name}.circom`);
   await fs.writeFile(main, mainSource(shape));
-  const cli = require.resolve("circom2/cli.js");
+  const cli = CIRCOM_CLI;
   const args = [
     cli,
     path.relative(root, main),
@@ -164,7 +167,7 @@ export async function inspectWarnings(
   await fs.mkdir(dir, { recursive: true });
   const main = path.join(dir, `${name}.circom`);
   await fs.writeFile(main, mainSource(shape));
-  const cli = require.resolve("circom2/cli.js");
+  const cli = CIRCOM_CLI;
   const { stdout, stderr } = await run(
     process.execPath,
     [cli, path.relative(root, main), "--inspect", "-l", "node_modules", "-o", path.relative(root, dir)],

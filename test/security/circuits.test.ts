@@ -30,7 +30,7 @@ import { promisify } from "node:util";
 
 import { SNARK_SCALAR_FIELD } from "../../src/crypto/field";
 import { PUBLIC_SIGNAL_NAMES, type CircuitInput } from "../../src/zk/batch";
-import { CIRCUIT_CONFIGS, mainSource, type CircuitName } from "../../src/zk/circuits";
+import { CIRCOM_CLI, CIRCUIT_CONFIGS, mainSource, type CircuitName } from "../../src/zk/circuits";
 import { sampleBatchFor } from "../../src/zk/sample";
 import "../helpers/circuits"; // puts the circom shim on PATH (circom_tester asks `circom --version`)
 import {
@@ -48,7 +48,7 @@ import {
 
 const ROOT = path.resolve(__dirname, "../..");
 const NODE_MODULES = path.join(ROOT, "node_modules");
-const CIRCOM = require.resolve("circom2/cli.js");
+const CIRCOM = CIRCOM_CLI;
 const P = SNARK_SCALAR_FIELD;
 const run = promisify(execFile);
 const OWN_DIRS = ["circuits/src", "circuits/lib", "circuits/test"];

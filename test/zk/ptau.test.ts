@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 
+import { CIRCOM_CLI } from "../../src/zk/circuits";
 import { devPtau, fflonkReadyPtau, ptauSections, sha256File } from "../../src/zk/ptau";
 import { releaseSnarkjs, silentLogger, snarkjs } from "../../src/zk/snarkjs";
 
@@ -79,13 +80,7 @@ describe("development powers of tau", function () {
     await fs.mkdir(out, { recursive: true });
     await promisify(execFile)(
       process.execPath,
-      [
-        require.resolve("circom2/cli.js"),
-        "circuits/test/toy.circom",
-        "--r1cs",
-        "-o",
-        path.relative(root, out),
-      ],
+      [CIRCOM_CLI, "circuits/test/toy.circom", "--r1cs", "-o", path.relative(root, out)],
       { cwd: root },
     );
     const r1cs = path.join(out, "toy.r1cs");
