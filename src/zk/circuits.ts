@@ -125,9 +125,8 @@ export async function compileCircuit(
   await fs.mkdir(dir, { recursive: true });
   const main = path.join(dir, `${name}.circom`);
   await fs.writeFile(main, mainSource(shape));
-  const cli = CIRCOM_CLI;
   const args = [
-    cli,
+    CIRCOM_CLI,
     path.relative(root, main),
     "--r1cs",
     "--sym",
@@ -167,10 +166,17 @@ export async function inspectWarnings(
   await fs.mkdir(dir, { recursive: true });
   const main = path.join(dir, `${name}.circom`);
   await fs.writeFile(main, mainSource(shape));
-  const cli = CIRCOM_CLI;
   const { stdout, stderr } = await run(
     process.execPath,
-    [cli, path.relative(root, main), "--inspect", "-l", "node_modules", "-o", path.relative(root, dir)],
+    [
+      CIRCOM_CLI,
+      path.relative(root, main),
+      "--inspect",
+      "-l",
+      "node_modules",
+      "-o",
+      path.relative(root, dir),
+    ],
     { cwd: root, maxBuffer: 64 * 1024 * 1024 },
   );
   // eslint-disable-next-line no-control-regex
