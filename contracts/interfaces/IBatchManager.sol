@@ -22,7 +22,12 @@ interface IBatchManager {
         Voided
     }
 
-    /// @notice A batch as recorded at submission.
+    /// @notice A batch as recorded at submission: with everything its verification depends on
+    /// (the project's circuit, proof system and settings then), so that a settings change never
+    /// invalidates a proof in flight.
+    /// @param deadline when the assigned prover's window ends. The window runs from the later
+    /// of the assignment and the moment the batch became settleable (its predecessor settled
+    /// or was voided); before that the batch cannot be reassigned.
     struct Batch {
         uint64 projectId;
         uint64 sequence;
@@ -33,10 +38,12 @@ interface IBatchManager {
         uint64 maxUnits;
         uint128 rewardRate;
         uint128 fee;
+        uint128 bounty;
         uint256 messagesHash;
         address prover;
         BatchStatus status;
-        uint128 bounty;
+        ProofSystem proofSystem;
+        bytes32 circuitId;
     }
 
     /// @notice A project's settlement state.
@@ -58,6 +65,9 @@ interface IBatchManager {
         string dataURI
     );
     event BatchAssigned(uint256 indexed batchId, address indexed prover, uint64 deadline);
+    /// @notice Emitted when a batch becomes settleable (its predecessor settled or was voided)
+    /// and its prover's window restarts from now, ending at `deadline`.
+    event BatchDeadlineExtended(uint256 indexed batchId, address indexed prover, uint64 deadline);
     event BatchSettled(
         uint256 indexed batchId,
         uint256 indexed projectId,
@@ -78,6 +88,11 @@ interface IBatchManager {
     error NotSequencer(uint256 projectId, address account);
     error NotProjectOwner(uint256 projectId, address account);
     error NoCircuit(uint256 projectId);
+    /// @notice Thrown at submission when the project's circuit has no live verifier for its
+    /// proof system (the batch could not be proven, and its prover would be slashed).
+    error NoVerifier(uint256 projectId, bytes32 circuitId, uint8 proofSystem);
+    /// @notice Thrown when settling with another proof system than the batch was submitted for.
+    error WrongProofSystem(uint256 batchId, ProofSystem expected, ProofSystem given);
     error EmptyBatch();
     error OpsOutOfRange(uint256 opsFrom, uint256 opsTo, uint256 opCount);
     error InvalidMessagesHash();
@@ -106,7 +121,8 @@ interface IBatchManager {
         string calldata dataURI
     ) external returns (uint256 batchId);
 
-    /// @notice Settles a batch with a proof; the assigned prover only, before the deadline.
+    /// @notice Settles a batch with a proof; the assigned prover only, before the deadline,
+    /// in the proof system recorded with the batch.
     function settle(
         uint256 batchId,
         uint256 newStateRoot,
@@ -115,7 +131,9 @@ interface IBatchManager {
         bytes calldata proof
     ) external;
 
-    /// @notice After the deadline: slashes the late prover and draws another. Anyone.
+    /// @notice After the deadline of the project's next batch to settle: slashes the late
+    /// prover and draws another. Anyone. A batch waiting for its predecessor cannot be
+    /// reassigned (`OutOfOrder`): its window has not started.
     function reassign(uint256 batchId) external;
 
     /// @notice Voids a batch that cannot be proven; the project owner only. State is unchanged;

@@ -32,11 +32,15 @@ interface IDeviceRegistry {
     /// @param index the device's leaf index in the project's state tree.
     /// @param nonce the next nonce the device must sign with.
     /// @param status whether the device is registered, and whether it was revoked.
+    /// @param registration the first 11 bytes of the EIP-712 digest of the registration that
+    /// registered it (`registrationDigest`), so that a relayed copy of the same signed request
+    /// is recognised and skipped by `registerBatch`.
     struct Device {
         uint64 projectId;
         uint32 index;
         uint64 nonce;
         DeviceStatus status;
+        bytes11 registration;
     }
 
     /// @notice A registration. The device signs the EIP-712 struct
@@ -91,6 +95,10 @@ interface IDeviceRegistry {
         address owner;
         address payee;
     }
+
+    /// @notice Emitted by `registerBatch` for entry `position` of the batch, whose device was
+    /// already registered by exactly the request signed (relayed by someone else first).
+    event RegistrationSkipped(uint256 indexed deviceId, uint256 position);
 
     /// @notice Emitted when a device is registered; its ioID is minted to `owner`. Carries the
     /// device's first DID document (hash and URI).
@@ -208,11 +216,15 @@ interface IDeviceRegistry {
         bytes calldata deviceSignature
     ) external returns (uint256 deviceId);
 
-    /// @notice Registers many devices in one transaction (for manufacturers); all or none.
+    /// @notice Registers many devices in one transaction (for manufacturers). An entry whose
+    /// device is already registered by exactly that signed request (someone relayed it
+    /// first) is skipped with `RegistrationSkipped`; any other failing entry reverts the batch.
+    /// @return deviceIds the ioID of every entry, registered or skipped.
+    /// @return registered whether each entry was registered by this call (false: skipped).
     function registerBatch(
         RegistrationRequest[] calldata requests,
         bytes[] calldata deviceSignatures
-    ) external returns (uint256[] memory deviceIds);
+    ) external returns (uint256[] memory deviceIds, bool[] memory registered);
 
     /// @notice Replaces a device's BabyJubJub key, with the device's signature; appends an op.
     function rotateKey(KeyRotation calldata rotation, bytes calldata deviceSignature) external;

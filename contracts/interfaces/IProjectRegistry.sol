@@ -95,6 +95,10 @@ interface IProjectRegistry {
     /// @notice Thrown when a project is registered with an empty name.
     error EmptyProjectName();
 
+    /// @notice Thrown when settings would allow two readings of a device at the same second
+    /// (`minInterval` 0), so that one signed reading could be credited twice.
+    error ZeroMinInterval(uint256 projectId);
+
     /// @notice Thrown when pausing a project that is already paused.
     error ProjectAlreadyPaused(uint256 projectId);
 
@@ -124,7 +128,8 @@ interface IProjectRegistry {
     /// @notice Sets how devices are admitted to a project. Owner only.
     function setAdmission(uint256 projectId, Admission admission) external;
 
-    /// @notice Sets a project's settlement settings. Owner only.
+    /// @notice Sets a project's settlement settings. Owner only. `minInterval` must be at least
+    /// 1. Batches already submitted keep the settings they were submitted with.
     function setSettings(uint256 projectId, ProjectSettings calldata settings) external;
 
     /// @notice Stops device registration for a project. Owner or operator.

@@ -16,6 +16,8 @@ interface IProverPool {
     /// @param unbonding stake requested for withdrawal, still slashable.
     /// @param unbondingEndsAt when `unbonding` can be withdrawn.
     /// @param paused whether the prover took itself out of selection.
+    /// @param slot the prover's place in the selection tree (1-based); 0 while its active
+    /// stake is below the minimum. Slots are freed when the stake falls below it and reused.
     struct Prover {
         uint128 stake;
         uint128 unbonding;
@@ -43,6 +45,12 @@ interface IProverPool {
         uint256 toTreasury
     );
 
+    /// @notice Emitted when `prover`'s active stake reaches the minimum and it takes `slot`.
+    event SlotAssigned(address indexed prover, uint256 slot);
+
+    /// @notice Emitted when `prover`'s active stake falls below the minimum and `slot` is freed.
+    event SlotReleased(address indexed prover, uint256 slot);
+
     /// @notice Emitted when a prover pauses or resumes its participation in selection.
     event ProverPauseSet(address indexed prover, bool paused);
 
@@ -67,7 +75,7 @@ interface IProverPool {
     /// @notice Thrown when selecting with no eligible stake.
     error NoEligibleProver();
 
-    /// @notice Thrown when the pool has no room for another prover.
+    /// @notice Thrown when every slot is held by a prover with at least the minimum stake.
     error PoolFull(uint256 capacity);
 
     /// @notice Thrown when pausing a paused prover or resuming a running one.
@@ -77,9 +85,12 @@ interface IProverPool {
     error InvalidParameters();
 
     /// @notice Adds `amount` of the staking asset (transferred from the caller) to its stake.
+    /// A prover takes one of the pool's slots (and becomes drawable) once its active stake
+    /// reaches the minimum; below it, the stake is held without a slot.
     function stake(uint256 amount) external;
 
     /// @notice Moves `amount` of active stake into unbonding; restarts the unbonding period.
+    /// Falling below the minimum gives the prover's slot back to the pool.
     function requestUnstake(uint256 amount) external;
 
     /// @notice Withdraws everything unbonded once the period is over.
@@ -102,6 +113,12 @@ interface IProverPool {
     /// @notice Draws an eligible prover with probability proportional to its weight, in
     /// O(log capacity) reads (a Fenwick tree over prover slots).
     function selectProver(uint256 seed) external view returns (address);
+
+    /// @notice Slots held by provers with at least the minimum stake.
+    function slotsInUse() external view returns (uint256);
+
+    /// @notice The number of slots (provers that can be drawn at once).
+    function capacity() external view returns (uint256);
 
     /// @notice The asset staked.
     function asset() external view returns (IERC20);

@@ -98,14 +98,29 @@ contract DeviceRegistry is ERC721, EIP712, IDeviceRegistry {
     function registerBatch(
         RegistrationRequest[] calldata requests,
         bytes[] calldata deviceSignatures
-    ) external returns (uint256[] memory deviceIds) {
+    ) external returns (uint256[] memory deviceIds, bool[] memory registered) {
         uint256 count = requests.length;
         if (count == 0 || count != deviceSignatures.length) {
             revert InvalidBatchLength(count, deviceSignatures.length);
         }
         deviceIds = new uint256[](count);
+        registered = new bool[](count);
         for (uint256 i = 0; i < count; ++i) {
-            deviceIds[i] = _register(requests[i], deviceSignatures[i]);
+            RegistrationRequest calldata request = requests[i];
+            uint256 deviceId = deviceIdOf(request.device);
+            Device storage device = _devices[deviceId];
+            // Anyone may relay one signed entry first; that must not sink the manufacturer's
+            // batch. Only the very request signed is skipped: anything else still reverts.
+            if (
+                device.status != DeviceStatus.None &&
+                device.registration == bytes11(registrationDigest(request))
+            ) {
+                deviceIds[i] = deviceId;
+                emit RegistrationSkipped(deviceId, i);
+                continue;
+            }
+            deviceIds[i] = _register(request, deviceSignatures[i]);
+            registered[i] = true;
         }
     }
 
@@ -338,7 +353,8 @@ contract DeviceRegistry is ERC721, EIP712, IDeviceRegistry {
             request.projectId
         );
         if (paused) revert ProjectPausedForRegistration(request.projectId);
-        _checkDeviceSignature(request.device, registrationDigest(request), deviceSignature);
+        bytes32 digest = registrationDigest(request);
+        _checkDeviceSignature(request.device, digest, deviceSignature);
         if (admission == IProjectRegistry.Admission.OperatorApproval) _checkApproval(request);
 
         ProjectOps storage ops = _projectOps[request.projectId];
@@ -351,6 +367,7 @@ contract DeviceRegistry is ERC721, EIP712, IDeviceRegistry {
         device.index = index;
         device.nonce = 1;
         device.status = DeviceStatus.Active;
+        device.registration = bytes11(digest);
 
         uint256 keyHash = RegistryOps.keyHash(deviceId, request.ax, request.ay);
         _appendOp(request.projectId, index, keyHash);

@@ -95,6 +95,8 @@ contract ProjectRegistry is ERC721, IProjectRegistry {
         uint256 projectId,
         ProjectSettings calldata settings
     ) external onlyProjectOwner(projectId) {
+        // Spacing is what keeps one signed reading from being counted twice (DESIGN.md §3).
+        if (settings.minInterval == 0) revert ZeroMinInterval(projectId);
         _projects[projectId].settings = settings;
         emit SettingsUpdated(projectId, settings);
     }

@@ -89,6 +89,7 @@ contract BatchManager is ReentrancyGuard, IBatchManager {
         if (_projects.sequencerOf(projectId) != msg.sender) revert NotSequencer(projectId, msg.sender);
         IProjectRegistry.ProjectSettings memory settings = _projects.settingsOf(projectId);
         if (settings.circuitId == bytes32(0)) revert NoCircuit(projectId);
+        _checkVerifier(projectId, settings);
         _checkContent(projectId, messagesHash, messageCount, opsTo);
         _commitFee(projectId, settings.proverFee);
 
@@ -110,6 +111,7 @@ contract BatchManager is ReentrancyGuard, IBatchManager {
         Batch storage b = _openBatch(batchId);
         if (b.prover != msg.sender) revert NotAssignedProver(batchId, msg.sender);
         if (block.timestamp > b.deadline) revert DeadlinePassed(batchId, b.deadline);
+        if (proofSystem != b.proofSystem) revert WrongProofSystem(batchId, b.proofSystem, proofSystem);
         ProjectState storage state = _state[b.projectId];
         _checkOrder(b, state, batchId);
         _verify(b, state, batchId, newStateRoot, totalUnits, proofSystem, proof);
@@ -124,6 +126,10 @@ contract BatchManager is ReentrancyGuard, IBatchManager {
     /// @inheritdoc IBatchManager
     function reassign(uint256 batchId) external nonReentrant {
         Batch storage b = _openBatch(batchId);
+        // A batch behind an open predecessor cannot be settled, so its window has not started:
+        // its prover is never slashed for someone else's lateness.
+        uint256 expected = _state[b.projectId].settledThrough + 1;
+        if (b.sequence != expected) revert OutOfOrder(batchId, b.sequence, expected);
         if (block.timestamp <= b.deadline) revert DeadlineNotPassed(batchId, b.deadline);
         address late = b.prover;
         // The slashed beneficiary share waits here for whoever settles the batch.
@@ -310,6 +316,8 @@ contract BatchManager is ReentrancyGuard, IBatchManager {
         b.fee = uint128(settings.proverFee);
         b.messagesHash = messagesHash;
         b.status = BatchStatus.Assigned;
+        b.proofSystem = ProofSystem(settings.proofSystem);
+        b.circuitId = settings.circuitId;
     }
 
     /// @dev Checks the proof against the batch's public signals. Virtual for the invariant
@@ -330,8 +338,8 @@ contract BatchManager is ReentrancyGuard, IBatchManager {
             totalUnits,
             msg.sender
         );
-        bytes32 circuitId = _projects.settingsOf(b.projectId).circuitId;
-        if (!_verifiers.verify(circuitId, proofSystem, signals, proof)) revert InvalidProof(batchId);
+        // The circuit recorded at submission: a later settings change does not reach this proof.
+        if (!_verifiers.verify(b.circuitId, proofSystem, signals, proof)) revert InvalidProof(batchId);
     }
 
     /// @dev Each proof starts from the previous root: batches settle in submission order. (The
@@ -384,12 +392,40 @@ contract BatchManager is ReentrancyGuard, IBatchManager {
         emit BatchAssigned(batchId, prover, deadline);
     }
 
-    /// @dev Moves the project's settled cursor past settled and voided batches.
+    /// @dev Moves the project's settled cursor past settled and voided batches, and starts the
+    /// proof window of the batch that becomes settleable (a prover cannot be late for a batch
+    /// it could not settle).
     function _advance(uint256 projectId, ProjectState storage state) private {
-        uint64 next = state.settledThrough + 1;
+        uint64 first = state.settledThrough + 1;
+        uint64 next = first;
         while (next <= state.submitted && _batches[_sequence[projectId][next]].status > BatchStatus.Assigned)
             ++next;
+        // Voiding a batch behind the head moves nothing, and starts no window.
+        if (next == first || next > state.submitted) {
+            state.settledThrough = next - 1;
+            return;
+        }
         state.settledThrough = next - 1;
+        uint256 headId = _sequence[projectId][next];
+        Batch storage head = _batches[headId];
+        uint64 deadline = uint64(block.timestamp) + _proofWindow;
+        if (head.deadline < deadline) {
+            head.deadline = deadline;
+            emit BatchDeadlineExtended(headId, head.prover, deadline);
+        }
+    }
+
+    /// @dev A batch must be provable when it is submitted: its circuit has a live verifier for
+    /// the project's proof system (else the assigned prover could only be slashed).
+    function _checkVerifier(
+        uint256 projectId,
+        IProjectRegistry.ProjectSettings memory settings
+    ) private view {
+        if (
+            settings.proofSystem > uint8(type(ProofSystem).max) ||
+            address(_verifiers.verifierOf(settings.circuitId, ProofSystem(settings.proofSystem))) ==
+                address(0)
+        ) revert NoVerifier(projectId, settings.circuitId, settings.proofSystem);
     }
 
     /// @dev The hook gets exactly `_hookGas`, no returndata is copied, and its failure is

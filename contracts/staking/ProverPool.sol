@@ -32,6 +32,9 @@ contract ProverPool is Ownable2Step, ReentrancyGuard, IProverPool {
     /// @dev Fenwick (binary indexed) tree over slots 1..capacity of selection weights.
     mapping(uint256 index => uint256 partialSum) private _tree;
     mapping(address account => bool) private _slashers;
+    /// @dev Slots given back by provers whose stake fell below the minimum, reused first.
+    uint32[] private _freeSlots;
+    /// @dev Slots ever handed out (the highest slot number in use or free).
     uint256 private _slotCount;
     uint256 private _totalWeight;
 
@@ -65,13 +68,11 @@ contract ProverPool is Ownable2Step, ReentrancyGuard, IProverPool {
     function stake(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         Prover storage p = _provers[msg.sender];
-        if (p.slot == 0) {
-            if (_slotCount == _capacity) revert PoolFull(_capacity);
-            p.slot = (++_slotCount).toUint32();
-            _slotOwner[p.slot] = msg.sender;
-        }
         uint256 before = _weight(p);
         p.stake += amount.toUint128();
+        // Only a stake of at least the minimum takes one of the pool's slots: dust cannot
+        // fill the pool and lock out honest provers.
+        if (p.slot == 0 && p.stake >= _minStake) _takeSlot(p, msg.sender);
         _reweigh(p, before);
         _asset.safeTransferFrom(msg.sender, address(this), amount);
         emit Staked(msg.sender, amount, p.stake);
@@ -89,6 +90,7 @@ contract ProverPool is Ownable2Step, ReentrancyGuard, IProverPool {
         // full period after the last request.
         p.unbondingEndsAt = uint64(block.timestamp) + _unbondingPeriod;
         _reweigh(p, before);
+        _releaseSlotIfBelowMinimum(p, msg.sender);
         emit UnstakeRequested(msg.sender, amount, p.unbonding, p.unbondingEndsAt);
     }
 
@@ -124,6 +126,7 @@ contract ProverPool is Ownable2Step, ReentrancyGuard, IProverPool {
         uint256 before = _weight(p);
         slashed = _deduct(p, amount);
         _reweigh(p, before);
+        _releaseSlotIfBelowMinimum(p, prover);
         uint256 toBeneficiary = (slashed * _beneficiaryBps) / BPS;
         uint256 toTreasury = slashed - toBeneficiary;
         if (toBeneficiary > 0) _asset.safeTransfer(beneficiary, toBeneficiary);
@@ -155,6 +158,16 @@ contract ProverPool is Ownable2Step, ReentrancyGuard, IProverPool {
             }
         }
         return _slotOwner[pos + 1];
+    }
+
+    /// @inheritdoc IProverPool
+    function slotsInUse() external view returns (uint256) {
+        return _slotCount - _freeSlots.length;
+    }
+
+    /// @inheritdoc IProverPool
+    function capacity() external view returns (uint256) {
+        return _capacity;
     }
 
     /// @inheritdoc IProverPool
@@ -227,6 +240,34 @@ contract ProverPool is Ownable2Step, ReentrancyGuard, IProverPool {
         uint256 fromUnbonding = rest < p.unbonding ? rest : p.unbonding;
         p.unbonding -= uint128(fromUnbonding);
         return fromStake + fromUnbonding;
+    }
+
+    /// @dev Gives `p` a slot: a freed one if any, else the next unused one.
+    function _takeSlot(Prover storage p, address prover) private {
+        uint256 slot;
+        uint256 free = _freeSlots.length;
+        if (free > 0) {
+            slot = _freeSlots[free - 1];
+            _freeSlots.pop();
+        } else {
+            if (_slotCount == _capacity) revert PoolFull(_capacity);
+            slot = ++_slotCount;
+        }
+        p.slot = slot.toUint32();
+        _slotOwner[slot] = prover;
+        emit SlotAssigned(prover, slot);
+    }
+
+    /// @dev Frees the slot of a prover whose active stake fell below the minimum (withdrawn,
+    /// unstaked or slashed). Its weight is already zero, so the Fenwick tree holds nothing
+    /// for the slot and it can be handed to the next prover as it is.
+    function _releaseSlotIfBelowMinimum(Prover storage p, address prover) private {
+        uint256 slot = p.slot;
+        if (slot == 0 || p.stake >= _minStake) return;
+        p.slot = 0;
+        delete _slotOwner[slot];
+        _freeSlots.push(uint32(slot));
+        emit SlotReleased(prover, slot);
     }
 
     /// @dev The single choke point of selection weights: updates the Fenwick tree and total.

@@ -29,8 +29,9 @@ export async function settleCall(batchId: bigint, built: BuiltBatch, proof: Proo
 }
 
 /**
- * Settles `batchId` with `manager`'s signer (the assigned prover). Fails early, with the
- * first differing signal, if the contract would build other public signals than the proof's.
+ * Settles `batchId` with `manager`'s signer (the assigned prover). Fails early if the batch was
+ * submitted for another proof system, or, with the first differing signal, if the contract
+ * would build other public signals than the proof's.
  */
 export async function settleBatch(
   manager: BatchManager,
@@ -39,6 +40,11 @@ export async function settleBatch(
   proof: Proof,
 ): Promise<ContractTransactionReceipt> {
   const call = await settleCall(batchId, built, proof);
+  const recorded = Number((await manager.batchOf(batchId)).proofSystem);
+  if (recorded !== call.proofSystem)
+    throw new Error(
+      `batch ${batchId} was submitted for proof system ${recorded}, this proof is ${proof.system} (${call.proofSystem})`,
+    );
   const prover = await (manager.runner as unknown as { getAddress(): Promise<string> }).getAddress();
   const expected = await manager.publicSignals(batchId, call.newStateRoot, call.totalUnits, prover);
   const differing = expected.findIndex((s, i) => s !== BigInt(proof.publicSignals[i]));

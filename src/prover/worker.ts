@@ -87,14 +87,16 @@ export class ProverWorker {
         this.candidates.delete(batchId); // settled, voided or reassigned
         continue;
       }
+      // A batch's window starts when it becomes next to settle (its predecessor settled or
+      // was voided): until then its deadline does not run.
+      const state = await manager.projectStateOf(b.projectId);
+      if (b.sequence !== state.settledThrough + 1n) continue; // an earlier batch settles first
       const block = await manager.runner!.provider!.getBlock("latest");
       if (BigInt(block!.timestamp) > b.deadline) {
         this.candidates.delete(batchId);
         log.warn({ batchId: batchId.toString() }, "deadline passed before proving");
         continue;
       }
-      const state = await manager.projectStateOf(b.projectId);
-      if (b.sequence !== state.settledThrough + 1n) continue; // an earlier batch settles first
       const retry = this.retryAt.get(batchId);
       if (retry && retry.at > nowMs) continue;
       try {

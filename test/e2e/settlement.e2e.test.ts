@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
+import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 
 import { settleBatch, settleCall } from "../../src/chain/settlement";
@@ -23,6 +24,7 @@ import { prove } from "../../src/zk/prove";
 import { releaseSnarkjs } from "../../src/zk/snarkjs";
 import { provingKey, rerandomizeGroth16 } from "../helpers/proofs";
 import { FEE, SETTLEMENT_SETTINGS, settlementFixture } from "../helpers/settlement";
+import { MockBatchVerifier__factory } from "../../typechain-types";
 
 const SHAPE = CIRCUIT_CONFIGS.dev;
 const KEY = provingKey("dev", "groth16");
@@ -207,5 +209,71 @@ describe("settlement end to end (real dev proofs)", function () {
     expect(await rewardToken.balanceOf(deviceOwner.address)).to.equal((19n + 3n) * settings.rewardRate);
     expect(await rewards.withdrawable(projectId)).to.equal(1_000n - 22n * settings.rewardRate);
     console.log(`      claim gas at depth ${SHAPE.depth}: ${(await claimTx.wait())!.gasUsed}`);
+  });
+
+  it("settles a real proof made under the settings in force at submission after the owner switches circuit and settings", async function () {
+    const f = await settlementFixture();
+    const { manager, projectId, sequencer, provers, pool } = f;
+    const identity = generateIdentity();
+    await new DeviceClient(identity, f.deviceRegistry).register({
+      owner: f.deviceOwner.address,
+      projectId,
+      deadline: BigInt(await time.latest()) + 3600n,
+    });
+    const deviceId = BigInt(identity.wallet.address);
+    const domain = await manager.domainOf(projectId);
+    const mirror = new ProjectMirror(SHAPE, domain);
+    const op = { index: 0n, keyHash: keyHash(deviceId, identity.babyJub.ax, identity.babyJub.ay) };
+    const slots: DeviceMessages[] = [
+      {
+        deviceId,
+        index: 0,
+        key: { ax: identity.babyJub.ax, ay: identity.babyJub.ay },
+        messages: [2n, 3n].map((units, k) => {
+          const timestamp = START + BigInt(k) * 60n;
+          const digest = messageDigest(domain, deviceId, timestamp, units, 1n);
+          return {
+            timestamp,
+            units,
+            payloadHash: 1n,
+            signature: signEddsaPoseidon(identity.babyJub.privateKey, digest),
+          };
+        }),
+      },
+    ];
+    const draft = mirror.build([op], slots, 0n, settings).built;
+    await manager
+      .connect(sequencer)
+      .submitBatch(projectId, draft.signals.messagesHash, draft.digests.length, 1, "");
+    const batchId = await manager.batchCount();
+    const assigned = (await manager.batchOf(batchId)).prover;
+    const signer = provers.find((p) => p.address === assigned)!;
+
+    // While the proof is in flight, the owner moves the project to another circuit (whose
+    // verifier refuses everything) with other settings.
+    const other = ethers.id("depin-kit/batch/other/v1");
+    await f.verifierRegistry.register(
+      other,
+      0,
+      await new MockBatchVerifier__factory(f.deployer).deploy(0, false),
+    );
+    await f.projectRegistry.connect(f.projectOwner).setSettings(projectId, {
+      ...SETTLEMENT_SETTINGS,
+      circuitId: other,
+      minInterval: 3600,
+      maxUnits: 1n,
+      rewardRate: 1_000n,
+    });
+
+    const pending = mirror.build([op], slots, BigInt(assigned), settings);
+    const proof = await prove("groth16", pending.built.input, KEY);
+    const stake = (await pool.proverOf(assigned)).stake;
+    const receipt = await settleBatch(manager.connect(signer), batchId, pending.built, proof);
+    expect(receipt.status).to.equal(1);
+    mirror.commit(pending);
+    expect((await manager.projectStateOf(projectId)).stateRoot).to.equal(mirror.root);
+    expect((await manager.batchOf(batchId)).status).to.equal(2n);
+    expect((await pool.proverOf(assigned)).stake).to.equal(stake);
+    expect((await f.rewards.poolOf(projectId)).owed).to.equal(5n * settings.rewardRate);
   });
 });

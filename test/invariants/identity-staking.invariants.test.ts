@@ -32,7 +32,8 @@
  *   pays exactly the unbonding queue; each request restarts the period.
  * - ONLY_SLASHER_SLASHES: a slash by an account that is not an authorised slasher fails.
  * - SELECTION_ONLY_ELIGIBLE: `selectProver(seed)` returns only a prover that is eligible (not
- *   paused, stake ≥ minStake) and reverts with NoEligibleProver exactly when none is.
+ *   paused, stake ≥ minStake) and reverts with NoEligibleProver exactly when none is; a prover
+ *   holds a slot exactly while its stake is at least the minimum (freed slots are reused).
  * - SELECTION_WEIGHTS_MATCH_STAKE: `weightOf`/`totalWeight` are the eligible stakes and
  *   `selectProver(seed)` is the prover whose stake-weighted range (in slot order) holds
  *   `seed mod totalWeight`.
@@ -746,11 +747,22 @@ interface ProverModel {
 interface PoolModel {
   provers: ProverModel[];
   slots: number;
+  /** Slots given back (stake below the minimum), reused last-in first-out. */
+  free: number[];
   /** Expected token balances of everyone tokens move between. */
   wallet: Map<string, bigint>;
 }
 
 const eligible = (p: ProverModel) => p.slot > 0 && !p.paused && p.stake >= MIN_STAKE;
+
+/** A prover holds a slot exactly while its active stake is at least the minimum. */
+function updateSlot(m: PoolModel, p: ProverModel): void {
+  if (p.slot === 0 && p.stake >= MIN_STAKE) p.slot = m.free.pop() ?? ++m.slots;
+  else if (p.slot !== 0 && p.stake < MIN_STAKE) {
+    m.free.push(p.slot);
+    p.slot = 0;
+  }
+}
 const weight = (p: ProverModel) => (eligible(p) ? p.stake : 0n);
 
 /** The model's draw: the prover whose weight range, in slot order, holds `seed mod total`. */
@@ -832,6 +844,7 @@ async function checkPool(m: PoolModel, r: PoolReal): Promise<void> {
     );
     equal(r, POOL_STAKE_CONSERVED, onChain.stake, mp.stake, `stake of prover ${i}`);
     equal(r, POOL_STAKE_CONSERVED, onChain.unbonding, mp.unbonding, `unbonding of prover ${i}`);
+    equal(r, SELECTION_ONLY_ELIGIBLE, onChain.slot, BigInt(mp.slot), `slot of prover ${i}`);
     equal(r, UNBONDING_DELAY_ENFORCED, onChain.unbondingEndsAt, mp.endsAt, `unbondingEndsAt of prover ${i}`);
     equal(
       r,
@@ -888,8 +901,8 @@ class StakeCmd implements PoolCommand {
       `stake(${this.amount})`,
     );
     const p = m.provers[this.prover];
-    if (p.slot === 0) p.slot = ++m.slots;
     p.stake += this.amount;
+    updateSlot(m, p);
     p.deposited += this.amount;
     credit(m, signer.address, -this.amount);
     await checkPool(m, r);
@@ -919,6 +932,7 @@ class RequestUnstakeCmd implements PoolCommand {
     hit(`requestUnstake: ${expected}`);
     if (receipt !== undefined) {
       p.stake -= amount;
+      updateSlot(m, p);
       p.unbonding += amount;
       p.endsAt = (await blockTime(receipt)) + UNBONDING;
     }
@@ -1027,6 +1041,7 @@ class SlashCmd implements PoolCommand {
         "unbonding after the slash",
       );
       p.stake -= fromStake;
+      updateSlot(m, p);
       p.unbonding -= fromUnbonding;
       p.slashed += expected;
       const toBeneficiary = (expected * BENEFICIARY_BPS) / 10_000n;
@@ -1129,6 +1144,7 @@ function poolProperty(variant: PoolVariant, enabled: ReadonlySet<Invariant>, max
         slashed: 0n,
       })),
       slots: 0,
+      free: [],
       wallet,
     };
     await fc.asyncModelRun(() => ({ model, real: { w, enabled } }), cmds);

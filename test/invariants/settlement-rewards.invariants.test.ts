@@ -90,8 +90,10 @@ type Invariant = (typeof INVARIANTS)[number];
 type Tag = Invariant | typeof MODEL;
 
 const MOCK_CIRCUIT = ethers.id("depin-kit/invariants/settlement-rewards/v1");
-const ACCEPT = 0; // Groth16: the accepting mock
-const REJECT = 1; // PLONK: the rejecting mock
+const ACCEPT = 0; // Groth16: the accepting mock, the projects' proof system
+const REJECT = 1; // PLONK: the rejecting mock (batches are submitted for Groth16)
+/** A proof the accepting mock refuses (MockBatchVerifier.REFUSE). */
+const REFUSED_PROOF = "0xff";
 const DEVICES = 3;
 const RATE = SETTLEMENT_SETTINGS.rewardRate;
 const FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
@@ -308,11 +310,18 @@ const openBounties = (m: Model) =>
   m.projects.flatMap((p) => p.batches).reduce((s, b) => s + (b.status === "open" ? b.bounty : 0n), 0n);
 const sumPaid = (m: Model) => m.paid.reduce((a, b) => a + b, 0n);
 
-/** The cursor past settled and voided batches, as the contract advances it. */
-function advance(p: MProject): void {
-  let next = p.settledThrough + 1;
+/**
+ * The cursor past settled and voided batches, as the contract advances it; when it moves, the
+ * batch that becomes next to settle gets a full proof window from `now`.
+ */
+function advance(p: MProject, now: bigint, proofWindow: bigint): void {
+  const first = p.settledThrough + 1;
+  let next = first;
   while (next <= p.submitted && p.batches[next - 1].status !== "open") next++;
   p.settledThrough = next - 1;
+  if (next === first || next > p.submitted) return;
+  const head = p.batches[next - 1];
+  if (head.deadline < now + proofWindow) head.deadline = now + proofWindow;
 }
 
 type Outcome = { ok: true; receipt: ContractTransactionReceipt } | { ok: false; error: string };
@@ -384,6 +393,18 @@ async function checkRootsAndCursors(m: Model, r: Real, what: string): Promise<vo
       Number(s.settledThrough) === p.settledThrough,
       `project ${i} settledThrough ${s.settledThrough} after ${what}, expected ${p.settledThrough}`,
     );
+    // The next batch to settle runs the window the model expects (it restarts when the batch
+    // becomes next).
+    const head = p.batches[p.settledThrough];
+    if (head !== undefined && head.status === "open") {
+      const deadline = (await r.w.manager.batchOf(head.id)).deadline;
+      check(
+        r,
+        MODEL,
+        deadline === head.deadline,
+        `batch ${head.id} deadline ${deadline}, expected ${head.deadline}`,
+      );
+    }
   }
 }
 
@@ -594,7 +615,9 @@ class SettleCmd implements Cmd {
     const newRoot = tree?.root ?? BigInt(ethers.id(`root ${b.id}`)) % FIELD;
     const totalUnits = b.project === 0 ? b.units.reduce((s, u) => s + u, 0n) : 7n;
     const outcome = await attempt(() =>
-      r.w.manager.connect(signer).settle(b.id, newRoot, totalUnits, this.accepted ? ACCEPT : REJECT, "0x"),
+      r.w.manager
+        .connect(signer)
+        .settle(b.id, newRoot, totalUnits, ACCEPT, this.accepted ? "0x" : REFUSED_PROOF),
     );
     checkOutcome(r, `settle(batch ${b.id})`, outcome, expected);
     if (outcome.ok) {
@@ -622,7 +645,7 @@ class SettleCmd implements Cmd {
       }
       b.status = "settled";
       p.root = newRoot;
-      advance(p);
+      advance(p, now, r.w.proofWindow);
       check(
         r,
         BATCHES_SETTLE_IN_ORDER_ONCE,
@@ -678,8 +701,11 @@ class ReassignCmd implements Cmd {
       lateAfter.stake -= fromStake;
       lateAfter.unbonding -= slashed - fromStake;
     }
-    const expected =
-      now <= b.deadline
+    // Only the project's next batch to settle has a running window.
+    const inOrder = b.sequence === m.projects[b.project].settledThrough + 1;
+    const expected = !inOrder
+      ? "OutOfOrder"
+      : now <= b.deadline
         ? "DeadlineNotPassed"
         : !afterSlash.some((x) => eligible(m, x))
           ? "NoEligibleProver"
@@ -724,7 +750,7 @@ class VoidCmd implements Cmd {
       // The bounty goes to the treasury.
       b.bounty = 0n;
       b.status = "voided";
-      advance(p);
+      advance(p, BigInt((await outcome.receipt.getBlock()).timestamp), r.w.proofWindow);
     }
     await checkRootsAndCursors(m, r, `voidBatch(batch ${b.id})`);
     await checkEscrow(m, r);

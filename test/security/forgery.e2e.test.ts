@@ -286,12 +286,11 @@ describe("forgery vectors through BatchManager.settle (real dev proofs)", functi
         f.stranger.address,
       ]);
       await rejects(
-        "the Groth16 proof declared as PLONK (no such verifier for the circuit)",
+        "the Groth16 proof declared as PLONK (the batch was submitted for Groth16)",
         assigned,
         { ...valid.call, proofSystem: 1 },
-        "UnknownVerifier",
-        [circuitId("dev"), 1],
-        f.verifierRegistry,
+        "WrongProofSystem",
+        [batchId, 0, 1],
       );
     });
 

@@ -499,7 +499,7 @@ describe("DeviceRegistry", function () {
       expect(await base.deviceRegistry.balanceOf(base.deviceOwner.address)).to.equal(3n);
     });
 
-    it("is all or nothing", async function () {
+    it("is all or nothing for an entry that fails its checks", async function () {
       const base = await projectFixture();
       const deadline = await deadlineIn();
       const devices = [Wallet.createRandom(), Wallet.createRandom()];
@@ -519,6 +519,70 @@ describe("DeviceRegistry", function () {
         .to.be.revertedWithCustomError(base.deviceRegistry, "InvalidDeviceSignature")
         .withArgs(devices[1].address);
       expect(await base.deviceRegistry.deviceCount(base.projectId)).to.equal(0n);
+    });
+
+    it("skips an entry someone relayed first, registers the rest and reports which (return value and events)", async function () {
+      const base = await projectFixture();
+      const deadline = await deadlineIn();
+      const devices = [Wallet.createRandom(), Wallet.createRandom(), Wallet.createRandom()];
+      const requests = devices.map((d) =>
+        makeRequest({
+          owner: base.deviceOwner.address,
+          projectId: base.projectId,
+          device: d.address,
+          deadline,
+        }),
+      );
+      const signatures = await Promise.all(
+        devices.map((d, i) => signWith(d, base.deviceRegistry, requests[i])),
+      );
+      // A stranger relays the middle entry of the manufacturer's pending batch first.
+      await base.deviceRegistry.connect(base.stranger).register(requests[1], signatures[1]);
+
+      const [ids, registered] = await base.deviceRegistry.registerBatch.staticCall(requests, signatures);
+      expect(ids).to.deep.equal(devices.map((d) => deviceIdOf(d.address)));
+      expect(registered).to.deep.equal([true, false, true]);
+      const tx = base.deviceRegistry.registerBatch(requests, signatures);
+      await expect(tx)
+        .to.emit(base.deviceRegistry, "RegistrationSkipped")
+        .withArgs(deviceIdOf(devices[1].address), 1n);
+      await expect(tx)
+        .to.emit(base.deviceRegistry, "DeviceRegistered")
+        .withArgs(
+          deviceIdOf(devices[2].address),
+          base.projectId,
+          base.deviceOwner.address,
+          2n,
+          requests[2].ax,
+          requests[2].ay,
+          keyHash(deviceIdOf(devices[2].address), requests[2].ax, requests[2].ay),
+          requests[2].didHash,
+          requests[2].didURI,
+        );
+      expect(await base.deviceRegistry.deviceCount(base.projectId)).to.equal(3n);
+      expect((await base.deviceRegistry.deviceOf(deviceIdOf(devices[1].address))).index).to.equal(0n);
+      // The whole batch again: every entry is already registered as signed, nothing changes.
+      const again = await base.deviceRegistry.registerBatch.staticCall(requests, signatures);
+      expect(again.registered).to.deep.equal([false, false, false]);
+    });
+
+    it("still reverts an entry for a device registered by another request (DeviceAlreadyRegistered)", async function () {
+      const base = await projectFixture();
+      const deadline = await deadlineIn();
+      const device = Wallet.createRandom();
+      const signed = makeRequest({
+        owner: base.deviceOwner.address,
+        projectId: base.projectId,
+        device: device.address,
+        deadline,
+      });
+      const other = { ...signed, owner: base.stranger.address };
+      await base.deviceRegistry.register(other, await signWith(device, base.deviceRegistry, other));
+      await expect(
+        base.deviceRegistry.registerBatch([signed], [await signWith(device, base.deviceRegistry, signed)]),
+      )
+        .to.be.revertedWithCustomError(base.deviceRegistry, "DeviceAlreadyRegistered")
+        .withArgs(deviceIdOf(device.address));
     });
 
     it("rejects empty or mismatched arrays with InvalidBatchLength", async function () {

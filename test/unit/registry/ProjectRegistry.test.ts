@@ -178,6 +178,19 @@ describe("ProjectRegistry", function () {
       expect(stored.rewardRate).to.equal(s.rewardRate);
     });
 
+    it("refuses minInterval 0 with ZeroMinInterval (one reading could be credited twice)", async function () {
+      const { projectRegistry, projectOwner, projectId } = await projectFixture();
+      await expect(
+        projectRegistry.connect(projectOwner).setSettings(projectId, { ...SAMPLE_SETTINGS, minInterval: 0 }),
+      )
+        .to.be.revertedWithCustomError(projectRegistry, "ZeroMinInterval")
+        .withArgs(projectId);
+      await projectRegistry
+        .connect(projectOwner)
+        .setSettings(projectId, { ...SAMPLE_SETTINGS, minInterval: 1 });
+      expect((await projectRegistry.settingsOf(projectId)).minInterval).to.equal(1n);
+    });
+
     it("reverts with NotProjectOwner for an operator", async function () {
       const { projectRegistry, operator, projectId } = await projectFixture();
       await expect(projectRegistry.connect(operator).setSettings(projectId, SAMPLE_SETTINGS))

@@ -11,8 +11,11 @@ import { makeRequest, signWith } from "../../helpers/devices";
 
 /** Budget of one registration in the steady state (issue target: 180k; measured 174.5k). */
 const REGISTER_GAS_CEILING = 180_000n;
-/** Budget per device of registerBatch at 10 devices (measured about 136k at 50). */
-const BATCH_GAS_PER_DEVICE_CEILING = 142_000n;
+/**
+ * Budget per device of registerBatch at 10 devices (measured 142.7k at 10 with the check that
+ * skips an entry relayed first, about 136k at 50 before it).
+ */
+const BATCH_GAS_PER_DEVICE_CEILING = 143_500n;
 const DEVICES = 12;
 
 describe("DeviceRegistry registration gas", function () {

@@ -86,6 +86,23 @@ describe("BatchManager", function () {
       await expect(f.submit()).to.be.revertedWithCustomError(f.manager, "NoCircuit").withArgs(f.projectId);
     });
 
+    it("refuses a batch its circuit cannot verify in the project's proof system (NoVerifier)", async function () {
+      const f = await managerFixture();
+      const unknown = ethers.id("depin-kit/batch/unregistered/v1");
+      await f.projectRegistry
+        .connect(f.projectOwner)
+        .setSettings(f.projectId, { ...SETTLEMENT_SETTINGS, circuitId: unknown });
+      await expect(f.submit(1n))
+        .to.be.revertedWithCustomError(f.manager, "NoVerifier")
+        .withArgs(f.projectId, unknown, GROTH16);
+      await f.projectRegistry
+        .connect(f.projectOwner)
+        .setSettings(f.projectId, { ...SETTLEMENT_SETTINGS, circuitId: MOCK_CIRCUIT, proofSystem: 7 });
+      await expect(f.submit(1n))
+        .to.be.revertedWithCustomError(f.manager, "NoVerifier")
+        .withArgs(f.projectId, MOCK_CIRCUIT, 7n);
+    });
+
     it("keeps the ops range moving forward within the registry (OpsOutOfRange)", async function () {
       const f = await managerFixture();
       await expect(f.submit(3n))
@@ -209,6 +226,100 @@ describe("BatchManager", function () {
       await expect(f.manager.settle(9n, ROOT, 0n, GROTH16, "0x"))
         .to.be.revertedWithCustomError(f.manager, "UnknownBatch")
         .withArgs(9n);
+    });
+  });
+
+  describe("settings in force at submission", function () {
+    it("verifies against the circuit and proof system recorded at submission, whatever the owner sets meanwhile", async function () {
+      const f = await managerFixture();
+      await f.submit(1n);
+      const b = await f.manager.batchOf(1n);
+      expect(b.circuitId).to.equal(MOCK_CIRCUIT);
+      expect(b.proofSystem).to.equal(GROTH16);
+      // The owner switches to another circuit (whose verifier refuses everything) and other
+      // settings while the proof is in flight.
+      const other = ethers.id("depin-kit/batch/other/v1");
+      const refusing = await new MockBatchVerifier__factory(f.deployer).deploy(GROTH16, false);
+      await f.verifierRegistry.register(other, GROTH16, refusing);
+      await f.projectRegistry.connect(f.projectOwner).setSettings(f.projectId, {
+        ...SETTLEMENT_SETTINGS,
+        circuitId: other,
+        minInterval: 1,
+        maxUnits: 1n,
+        rewardRate: 99n,
+      });
+      const s = await f.manager.publicSignals(1n, ROOT, 9n, b.prover);
+      expect([s[8], s[9], s[10]]).to.deep.equal([
+        BigInt(SETTLEMENT_SETTINGS.minInterval),
+        SETTLEMENT_SETTINGS.maxUnits,
+        SETTLEMENT_SETTINGS.rewardRate,
+      ]);
+      await expect(f.settle(1n)).to.emit(f.manager, "BatchSettled");
+      // The next batch is submitted, and verified, under the new circuit.
+      await f.submit(2n);
+      expect((await f.manager.batchOf(2n)).circuitId).to.equal(other);
+      await expect(f.settle(2n)).to.be.revertedWithCustomError(f.manager, "InvalidProof").withArgs(2n);
+    });
+
+    it("refuses a proof in another proof system than recorded (WrongProofSystem)", async function () {
+      const f = await managerFixture();
+      await f.submit(1n);
+      const prover = await f.proverOf(1n);
+      await expect(f.manager.connect(prover).settle(1n, ROOT, 9n, 1, "0x"))
+        .to.be.revertedWithCustomError(f.manager, "WrongProofSystem")
+        .withArgs(1n, GROTH16, 1n);
+    });
+  });
+
+  describe("proof windows", function () {
+    it("starts a batch's window when its predecessor settles: a late predecessor never gets the next prover slashed", async function () {
+      const f = await managerFixture();
+      await f.submit(1n);
+      await f.submit(2n);
+      const second = await f.manager.batchOf(2n);
+      // Batch 1's prover is absent; batch 2's deadline, counted from its submission, passes.
+      await time.increaseTo(second.deadline + 1n);
+      await expect(f.manager.connect(f.stranger).reassign(2n))
+        .to.be.revertedWithCustomError(f.manager, "OutOfOrder")
+        .withArgs(2n, 2n, 1n);
+      await f.manager.connect(f.stranger).reassign(1n);
+      // Batch 1 is settled by its new prover near the end of the new window.
+      const first = await f.manager.batchOf(1n);
+      await time.setNextBlockTimestamp(first.deadline);
+      const tx = await f.settle(1n);
+      const settledAt = BigInt((await ethers.provider.getBlock((await tx.wait())!.blockNumber))!.timestamp);
+      await expect(tx)
+        .to.emit(f.manager, "BatchDeadlineExtended")
+        .withArgs(2n, second.prover, settledAt + PROOF_WINDOW);
+      expect((await f.manager.batchOf(2n)).deadline).to.equal(settledAt + PROOF_WINDOW);
+      await expect(f.manager.connect(f.stranger).reassign(2n))
+        .to.be.revertedWithCustomError(f.manager, "DeadlineNotPassed")
+        .withArgs(2n, settledAt + PROOF_WINDOW);
+      // Batch 2's honest prover settles within the window after batch 1 settled: not slashed.
+      const stakeBefore = (await f.pool.proverOf(second.prover)).stake;
+      await time.setNextBlockTimestamp(settledAt + PROOF_WINDOW);
+      await expect(f.settle(2n)).to.emit(f.manager, "BatchSettled");
+      expect((await f.pool.proverOf(second.prover)).stake).to.equal(stakeBefore);
+    });
+
+    it("starts the next window when the predecessor is voided, and not when a later batch is", async function () {
+      const f = await managerFixture();
+      await f.submit(1n);
+      await f.submit(2n);
+      await f.submit(2n, HASH + 1n);
+      const before = (await f.manager.batchOf(1n)).deadline;
+      await time.increase(PROOF_WINDOW / 2n);
+      // Voiding batch 3 (behind the head) moves nothing and extends no one's window.
+      await expect(f.manager.connect(f.projectOwner).voidBatch(3n)).to.not.emit(
+        f.manager,
+        "BatchDeadlineExtended",
+      );
+      expect((await f.manager.batchOf(1n)).deadline).to.equal(before);
+      const tx = await f.manager.connect(f.projectOwner).voidBatch(1n);
+      const at = BigInt((await ethers.provider.getBlock((await tx.wait())!.blockNumber))!.timestamp);
+      await expect(tx)
+        .to.emit(f.manager, "BatchDeadlineExtended")
+        .withArgs(2n, (await f.manager.batchOf(2n)).prover, at + PROOF_WINDOW);
     });
   });
 

@@ -210,4 +210,96 @@ describe("ProverPool", function () {
       await expect(small.connect(c).stake(1n)).to.be.revertedWithCustomError(small, "PoolFull").withArgs(2n);
     });
   });
+
+  describe("slots", function () {
+    /** A pool of `capacity` slots with a minimum stake of MIN_STAKE, and funded signers. */
+    async function smallPoolFixture(capacity: bigint) {
+      const [owner, ...signers] = await ethers.getSigners();
+      const token = await new MockERC20__factory(owner).deploy("T", "T");
+      const pool = await new ProverPool__factory(owner).deploy(
+        owner.address,
+        await token.getAddress(),
+        MIN_STAKE,
+        UNBONDING,
+        5000n,
+        owner.address,
+        capacity,
+      );
+      await pool.setSlasher(owner.address, true);
+      for (const s of signers) {
+        await token.mint(s.address, 10n * MIN_STAKE);
+        await token.connect(s).approve(await pool.getAddress(), 10n * MIN_STAKE);
+      }
+      return { owner, signers, token, pool };
+    }
+
+    it("gives dust no slot: a pool filled with 1-wei stakes still takes an honest prover, who is drawn", async function () {
+      const { signers, pool } = await smallPoolFixture(4n);
+      const dust = signers.slice(0, 10);
+      for (const d of dust) await expect(pool.connect(d).stake(1n)).to.not.emit(pool, "SlotAssigned");
+      expect(await pool.slotsInUse()).to.equal(0n);
+      const honest = signers[10];
+      await expect(pool.connect(honest).stake(MIN_STAKE))
+        .to.emit(pool, "SlotAssigned")
+        .withArgs(honest.address, 1n);
+      for (const seed of [0n, 1n, MIN_STAKE - 1n, 2n ** 255n])
+        expect(await pool.selectProver(seed)).to.equal(honest.address);
+      expect(await pool.weightOf(dust[0].address)).to.equal(0n);
+      expect((await pool.proverOf(dust[0].address)).slot).to.equal(0n);
+      // Dust topped up to the minimum becomes a real prover with a slot.
+      await expect(pool.connect(dust[0]).stake(MIN_STAKE - 1n))
+        .to.emit(pool, "SlotAssigned")
+        .withArgs(dust[0].address, 2n);
+      expect(await pool.weightOf(dust[0].address)).to.equal(MIN_STAKE);
+    });
+
+    it("frees the slot of a prover whose stake falls below the minimum (unstaked or slashed) and reuses it", async function () {
+      const { owner, signers, pool } = await smallPoolFixture(2n);
+      const [a, b, c, d] = signers;
+      await pool.connect(a).stake(MIN_STAKE);
+      await pool.connect(b).stake(MIN_STAKE);
+      await expect(pool.connect(c).stake(MIN_STAKE))
+        .to.be.revertedWithCustomError(pool, "PoolFull")
+        .withArgs(2n);
+
+      // a keeps 1 wei staked: below the minimum, so its slot goes back to the pool.
+      await expect(pool.connect(a).requestUnstake(MIN_STAKE - 1n))
+        .to.emit(pool, "SlotReleased")
+        .withArgs(a.address, 1n);
+      expect((await pool.proverOf(a.address)).slot).to.equal(0n);
+      expect(await pool.slotsInUse()).to.equal(1n);
+      await expect(pool.connect(c).stake(MIN_STAKE)).to.emit(pool, "SlotAssigned").withArgs(c.address, 1n);
+      for (const seed of [0n, MIN_STAKE - 1n]) expect(await pool.selectProver(seed)).to.equal(c.address);
+      for (const seed of [MIN_STAKE, 2n * MIN_STAKE - 1n])
+        expect(await pool.selectProver(seed)).to.equal(b.address);
+
+      // b is slashed below the minimum: its slot is freed too, and d takes it.
+      await expect(pool.slash(b.address, 1n, owner.address))
+        .to.emit(pool, "SlotReleased")
+        .withArgs(b.address, 2n);
+      expect(await pool.totalWeight()).to.equal(MIN_STAKE);
+      await expect(pool.connect(d).stake(MIN_STAKE)).to.emit(pool, "SlotAssigned").withArgs(d.address, 2n);
+      expect(await pool.selectProver(MIN_STAKE)).to.equal(d.address);
+
+      // A prover that withdraws everything and stakes again gets a slot like anyone else.
+      await expect(pool.connect(c).requestUnstake(MIN_STAKE))
+        .to.emit(pool, "SlotReleased")
+        .withArgs(c.address, 1n);
+      await time.increase(UNBONDING);
+      await pool.connect(c).withdraw();
+      await expect(pool.connect(c).stake(MIN_STAKE)).to.emit(pool, "SlotAssigned").withArgs(c.address, 1n);
+      expect(await pool.slotsInUse()).to.equal(2n);
+      expect(await pool.capacity()).to.equal(2n);
+    });
+
+    it("keeps a paused prover's slot (its stake is still at least the minimum)", async function () {
+      const { signers, pool } = await smallPoolFixture(1n);
+      const [a, b] = signers;
+      await pool.connect(a).stake(MIN_STAKE);
+      await pool.connect(a).pause();
+      expect((await pool.proverOf(a.address)).slot).to.equal(1n);
+      await expect(pool.connect(b).stake(MIN_STAKE)).to.be.revertedWithCustomError(pool, "PoolFull");
+      await expect(pool.selectProver(0n)).to.be.revertedWithCustomError(pool, "NoEligibleProver");
+    });
+  });
 });
