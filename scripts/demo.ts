@@ -5,7 +5,9 @@
  * workers and the device simulator (with injected faults) for a bounded time, waits for
  * every accepted reading to be proven and settled, lets the owner claim, and prints a
  * summary. Sized by DEMO_DEVICES (6), DEMO_SECONDS (60) and DEMO_RATE (readings per
- * device per second, 0.2). Runs on the in-process chain; `npx hardhat run --network
+ * device per second, 0.2). DEMO_SEED (0 to 2^32 − 1; default: drawn, and printed) drives
+ * every random choice of the simulated devices (first send, jitter, units, faults), so
+ * `DEMO_SEED=<n> npm run demo` replays a run's choices. Runs on the in-process chain; `npx hardhat run --network
  * localhost scripts/demo.ts` runs it against `npx hardhat node` (STATE_DEPTH=4).
  * DEMO_SUMMARY=FILE also writes the figures as JSON (`npm run bench` reads them).
  *
@@ -27,7 +29,8 @@ import pino from "pino";
 import { DEPLOYMENTS } from "../src/chain/deployments";
 import { createProject, fundFees, stakeProvers } from "../src/chain/scenario";
 import { DEMO_STATUS_FORMAT, writeDemoStatus, type DemoStatus } from "../src/dashboard/status";
-import { DeviceClient, generateIdentity, simulateDevices } from "../src/device";
+import { DeviceClient, drawSeed, generateIdentity, parseSeed, simulateDevices } from "../src/device";
+import { UserError } from "../src/errors";
 import { createProgress } from "../src/progress";
 import { ProverWorker } from "../src/prover/worker";
 import { claimManyArgs, replayProject } from "../src/rewards";
@@ -76,6 +79,8 @@ async function exposeChain(): Promise<string | null> {
 
 async function main() {
   const started = Date.now();
+  const seed = process.env.DEMO_SEED ? parseSeed(process.env.DEMO_SEED, "DEMO_SEED") : drawSeed();
+  console.log(`seed ${seed} (DEMO_SEED=${seed} npm run demo makes the same choices)`);
   const { ethers } = hre;
   const key = { wasm: wasmPath("dev", "groth16"), zkey: zkeyPath("dev", "groth16") };
   if (!fs.existsSync(key.wasm) || !fs.existsSync(key.zkey)) {
@@ -212,6 +217,8 @@ async function main() {
     durationMs: SECONDS * 1000,
     maxUnits: Number(SETTINGS.maxUnits),
     faults: { badSignature: 0.03, replay: 0.03, skew: 0.02, unregistered: 0.02, burst: 0.02 },
+    seed,
+    limits: DEFAULT_CONFIG.ingest,
     onProgress: (s) => {
       const second = Math.floor((Date.now() - simStart) / 1000);
       for (; lastSecond < Math.min(second, SECONDS); lastSecond++) sim.step(`${s.accepted} accepted`);
@@ -274,6 +281,7 @@ async function main() {
       process.env.DEMO_SUMMARY,
       JSON.stringify({
         wallSeconds,
+        seed,
         devices: DEVICES,
         seconds: SECONDS,
         rate: RATE,
@@ -289,6 +297,7 @@ async function main() {
     );
   }
   console.log(`\nDePIN Kit demo — ${wallSeconds.toFixed(0)} s wall time`);
+  console.log(`  seed                ${seed} (replay: DEMO_SEED=${seed} npm run demo)`);
   console.log(`  devices             ${DEVICES} (+ 1 unregistered impostor)`);
   console.log(
     `  readings            ${stats.sent} sent, ${stats.accepted} accepted, ${stats.duplicates} duplicates answered with their receipt`,
@@ -331,7 +340,7 @@ async function main() {
 
 main()
   .catch((err) => {
-    console.error(err);
+    console.error(err instanceof UserError ? err.message : err);
     process.exitCode = 1;
   })
   .finally(() => rpcServer?.close());

@@ -150,19 +150,22 @@ task("devices:simulate", "Simulates devices streaming signed readings to a seque
     "Fault probabilities, e.g. badSignature=0.05,replay=0.05,skew=0.02,unregistered=0.02,burst=0.02",
     "",
   )
+  .addOptionalParam("seed", "Seed of every random choice (0 to 2^32 − 1; default: drawn and printed)")
   .setAction(
     kitAction("devices:simulate", async (args, hre) => {
       const { kitFromHardhat } = await import("../src/chain/hardhat");
-      const { DeviceClient, generateIdentity, loadIdentity, simulateDevices } = await import("../src/device");
+      const { DeviceClient, FAULTS, drawSeed, generateIdentity, loadIdentity, parseSeed, simulateDevices } =
+        await import("../src/device");
       const { UserError } = await import("../src/errors");
       const { readdirSync } = await import("node:fs");
       const path = await import("node:path");
       const { kit, signer } = await kitFromHardhat(hre);
       const projectId = await parseIntegerArg("project", args.project);
+      const seed = args.seed === undefined ? drawSeed() : parseSeed(String(args.seed), "--seed");
       const faults: Record<string, number> = {};
       for (const part of String(args.faults).split(",").filter(Boolean)) {
         const [name, p] = part.split("=");
-        if (!["badSignature", "replay", "skew", "unregistered", "burst"].includes(name) || !(Number(p) >= 0))
+        if (!(FAULTS as readonly string[]).includes(name) || !(Number(p) >= 0))
           throw new UserError(`--faults: bad entry "${part}"`);
         faults[name] = Number(p);
       }
@@ -205,6 +208,7 @@ task("devices:simulate", "Simulates devices streaming signed readings to a seque
         durationMs: args.seconds * 1000,
         maxUnits: Number(settings.maxUnits),
         faults,
+        seed,
         onProgress: (s) => {
           for (; shown < Math.min(args.seconds, Math.floor((Date.now() - started) / 1000)); shown++)
             progress.step(`${s.accepted} accepted`);
@@ -212,7 +216,7 @@ task("devices:simulate", "Simulates devices streaming signed readings to a seque
       });
       progress.done(`${stats.accepted} accepted`);
       console.log(
-        `sent ${stats.sent}, accepted ${stats.accepted}, duplicates ${stats.duplicates}, rejected ${JSON.stringify(stats.rejected)}, unexpected ${stats.unexpected.length}`,
+        `sent ${stats.sent}, accepted ${stats.accepted}, duplicates ${stats.duplicates}, rejected ${JSON.stringify(stats.rejected)}, unexpected ${stats.unexpected.length}, seed ${stats.seed} (--seed ${stats.seed} replays the choices)`,
       );
       return stats;
     }),

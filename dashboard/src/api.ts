@@ -23,7 +23,12 @@ function isApiError(body: unknown): body is ApiError {
   return typeof e?.code === "string" && typeof e.message === "string";
 }
 
-export async function getJson<T>(path: string, init?: RequestInit): Promise<T> {
+export async function getJson<T>(
+  path: string,
+  init?: RequestInit,
+  /** Whether a non-2xx answer is still the answer (a health endpoint's 503, say). */
+  accept: (status: number, body: unknown) => boolean = () => false,
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, { ...init, signal: AbortSignal.timeout(30_000) });
@@ -34,7 +39,7 @@ export async function getJson<T>(path: string, init?: RequestInit): Promise<T> {
     );
   }
   const body: unknown = await response.json().catch(() => null);
-  if (!response.ok || body === null) {
+  if ((!response.ok && !accept(response.status, body)) || body === null) {
     if (isApiError(body)) throw new ApiFailure(body.error.code, body.error.message, response.status);
     throw new ApiFailure("bad_response", `${path}: HTTP ${response.status}`, response.status);
   }
@@ -62,7 +67,9 @@ export async function rpc<T>(method: string, params: unknown[] = []): Promise<T>
 }
 
 export interface SequencerHealth {
+  /** "ok", or "degraded" / "failing" (answered with 503) with the reasons. */
   status: string;
+  reasons?: { code: string; message: string }[];
   block: number;
   commitQueue: number;
   total: number;
@@ -80,6 +87,12 @@ export interface SequencerDevice {
   accepted: number;
 }
 
-export const fetchSequencerHealth = () => getJson<SequencerHealth>("/sequencer/healthz");
+/** The sequencer's health; a 503 that carries a health body (degraded, failing) is an answer too. */
+export const fetchSequencerHealth = () =>
+  getJson<SequencerHealth>(
+    "/sequencer/healthz",
+    undefined,
+    (status, body) => status === 503 && typeof (body as SequencerHealth | null)?.status === "string",
+  );
 export const fetchSequencerDevice = (deviceId: string) =>
   getJson<SequencerDevice>(`/sequencer/v1/devices/${deviceId}`);

@@ -123,7 +123,11 @@ async function readSequencer(
     return;
   }
   try {
-    await fetchSequencerHealth();
+    const health = await fetchSequencerHealth();
+    if (health.status !== "ok") {
+      const reasons = (health.reasons ?? []).map((r) => r.message).join("; ");
+      banners.push({ kind: "sequencer", level: "error", text: `Sequencer ${health.status} — ${reasons}` });
+    }
   } catch (err) {
     banners.push({ kind: "sequencer", level: "error", text: `Sequencer unreachable — ${message(err)}` });
     return;
