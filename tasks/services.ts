@@ -25,6 +25,12 @@ task("sequencer:start", "Runs the sequencer service for projects whose sequencer
   .addOptionalParam("circuit", "Circuit configuration whose R, D, K size the batches", "dev")
   .addOptionalParam("maxAgeMs", "Cut a batch when its oldest reading waited this long", 10_000, types.int)
   .addOptionalParam("skew", "Accepted clock skew of readings, seconds", 300, types.int)
+  .addOptionalParam(
+    "maxPerRequest",
+    "Most messages one request may carry, 413 beyond (default: the service's; at most its admission bound)",
+    undefined,
+    types.int,
+  )
   .addOptionalParam("durationMs", "Stop after this long (0: run until interrupted)", 0, types.int)
   .addOptionalParam(
     "projectFile",
@@ -38,6 +44,11 @@ task("sequencer:start", "Runs the sequencer service for projects whose sequencer
       const { UserError } = await import("../src/errors");
       const shape = CIRCUIT_CONFIGS[args.circuit as keyof typeof CIRCUIT_CONFIGS];
       if (!shape) throw new UserError(`--circuit: unknown configuration "${args.circuit}"`);
+      const { maxPending } = DEFAULT_CONFIG.ingest;
+      if (args.maxPerRequest !== undefined && !(args.maxPerRequest >= 1 && args.maxPerRequest <= maxPending))
+        throw new UserError(
+          `--max-per-request: from 1 to the admission bound ${maxPending}, not ${args.maxPerRequest}`,
+        );
       const { kit, settlement, signer } = await settlementFromHardhat(hre);
       const projectIds = await Promise.all(
         String(args.project)
@@ -71,7 +82,11 @@ task("sequencer:start", "Runs the sequencer service for projects whose sequencer
           projectIds,
           shape: { R: shape.R, D: shape.D, K: shape.K },
           maxBatchAgeMs: args.maxAgeMs,
-          ingest: { ...DEFAULT_CONFIG.ingest, skewSeconds: args.skew },
+          ingest: {
+            ...DEFAULT_CONFIG.ingest,
+            skewSeconds: args.skew,
+            ...(args.maxPerRequest !== undefined && { maxPerRequest: args.maxPerRequest }),
+          },
           fromBlock: kit.fromBlock,
         },
         {

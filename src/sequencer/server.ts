@@ -4,20 +4,26 @@
  * accepting, finishes the loop in progress and closes the database (graceful shutdown).
  *
  *   POST /v1/messages        one message or an array → 202 with receipts (200 if all were
- *                            duplicates); errors: JSON `{ error: { code, message } }`
+ *                            duplicates)
  *   GET  /v1/batches/:id     batch data (the DA copy) by `<projectId>-<sequence>` or batch id
  *   GET  /v1/devices/:id     status and last accepted timestamp of a device
- *   GET  /healthz            liveness, chain head, queue depth
+ *   GET  /healthz            200 `ok`, or 503 `degraded`/`failing` with reasons: the last
+ *                            batching round failed, no round succeeded for `healthStaleMs`,
+ *                            or the chain cannot be read now; chain head, queue depth
  *   GET  /metrics            Prometheus
+ *
+ * Every error, whoever raises it (a route, fastify, Node's HTTP parser), is answered as JSON
+ * `{ error: { code, message } }` with its status (`http-errors.ts`).
  */
 import { getAddress } from "ethers";
 import * as os from "node:os";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type HTTPMethods } from "fastify";
 import pino, { type Logger } from "pino";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 import { Batcher, type BatcherOptions } from "./batcher";
 import { ChainView, type ChainContracts } from "./chain-view";
+import { clientErrorAnswer, errorAnswer, writeErrorToSocket, type ErrorAnswer } from "./http-errors";
 import { ApiError, Ingestor, type IngestOptions } from "./ingest";
 import { VerifyPool } from "./verify-pool";
 import { SequencerStore } from "./store";
@@ -40,6 +46,11 @@ export interface SequencerConfig {
   ingest: IngestOptions;
   /** First block to read chain events from. */
   fromBlock?: number;
+  /**
+   * `/healthz` reports the loop stale (503) when no batching round has succeeded for this
+   * long; default `max(10 × pollMs, 5 min)` (a round may submit many batches).
+   */
+  healthStaleMs?: number;
 }
 
 export const DEFAULT_CONFIG: Omit<SequencerConfig, "dbPath" | "projectIds" | "shape"> = {
@@ -51,12 +62,21 @@ export const DEFAULT_CONFIG: Omit<SequencerConfig, "dbPath" | "projectIds" | "sh
   durability: "process",
   verifyThreads: Math.max(1, os.availableParallelism()),
   // maxPending bounds the messages being checked or committed (≈ 2 s of signature checks at
-  // the ~900 messages/s a 2-core host verifies): beyond it, 429 + Retry-After.
-  ingest: { skewSeconds: 300, maxPending: 2_000, deviceRate: 5, deviceBurst: 50 },
+  // the ~900 messages/s a 2-core host verifies): beyond it, 429 + Retry-After. A request of
+  // more than maxPerRequest messages gets 413.
+  ingest: { skewSeconds: 300, maxPending: 2_000, maxPerRequest: 500, deviceRate: 5, deviceBurst: 50 },
 };
 
 /** Batches a project may cut and submit in one round of the loop. */
 const MAX_BATCHES_PER_ROUND = 16;
+/** Consecutive failed rounds from which `/healthz` says `failing` (before: `degraded`). */
+export const HEALTH_FAILING_AFTER_ROUNDS = 3;
+/** How long `/healthz` waits for the chain's block number. */
+const HEALTH_CHAIN_TIMEOUT_MS = 2_000;
+/** The shortest default `healthStaleMs`. */
+const MIN_HEALTH_STALE_MS = 5 * 60_000;
+/** Longest error text kept for `/healthz` (a revert's data can be long). */
+const MAX_REASON_CHARS = 500;
 
 export interface Sequencer {
   url: string;
@@ -117,6 +137,16 @@ function makeMetrics() {
       buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    roundsFailed: new Counter({
+      name: "depin_batch_rounds_failed_total",
+      help: "batching rounds that failed (chain sync or a project's cut/submit)",
+      registers: [registry],
+    }),
+    lastRoundSuccess: new Gauge({
+      name: "depin_batch_round_last_success_timestamp_seconds",
+      help: "when the last batching round succeeded (the startup sync and recovery count as one)",
+      registers: [registry],
+    }),
     commit: new Histogram({
       name: "depin_commit_seconds",
       help: "group commit duration",
@@ -136,7 +166,7 @@ export async function startSequencer(
   const store = new SequencerStore(config.dbPath, { durability: config.durability });
   const pool = new VerifyPool(config.verifyThreads);
   const view = new ChainView(contracts, config.projectIds, config.fromBlock ?? 0);
-  await view.sync();
+  let head = await view.sync();
   // On-demand syncs for devices registered since the last poll: at most one per 250 ms.
   let lastRefresh = 0;
   let refreshing: Promise<void> | undefined;
@@ -162,10 +192,42 @@ export async function startSequencer(
     },
     refresh,
     (items) => pool.verify(items),
+    // Chunks at the pool at once: enough to keep every thread busy.
+    2 * Math.max(1, config.verifyThreads),
   );
 
+  /** Sends `answer` as the API's error; counts it unless the ingestor did (its ApiErrors). */
+  const sendAnswer = (reply: FastifyReply, answer: ErrorAnswer, counted = false) => {
+    if (!counted) m.rejected.inc({ code: answer.code });
+    if (answer.retryAfterSeconds !== undefined)
+      void reply.header("Retry-After", String(answer.retryAfterSeconds));
+    return reply
+      .status(answer.status)
+      .type("application/json; charset=utf-8")
+      .send({ error: { code: answer.code, message: answer.message, ...answer.details } });
+  };
+  const sendError = (err: unknown, reply: FastifyReply) => {
+    const answer = errorAnswer(err);
+    if (answer.status >= 500) logger.error({ err }, "request failed");
+    return sendAnswer(reply, answer, err instanceof ApiError);
+  };
+
   // Our pino logger writes the service's structured logs; fastify's request logs are off.
-  const app = Fastify({ logger: false, bodyLimit: config.maxBodyBytes });
+  // Errors fastify meets before any route (URL decoding, a path parameter past
+  // maxParamLength) and requests Node's HTTP parser rejects get the same answer as the rest.
+  const app = Fastify({
+    logger: false,
+    bodyLimit: config.maxBodyBytes,
+    frameworkErrors: (err, _request, reply) => void sendError(err, reply),
+    clientErrorHandler: (err, socket) => {
+      if (err.code === "ECONNRESET" || socket.destroyed) return;
+      const answer = clientErrorAnswer(err);
+      m.rejected.inc({ code: answer.code });
+      writeErrorToSocket(socket, answer);
+    },
+  });
+  // JSON only: fastify would otherwise parse text/plain bodies into strings.
+  app.removeContentTypeParser("text/plain");
   let publicUrl = config.publicUrl ?? "";
   const batchers = config.projectIds.map(
     (projectId) =>
@@ -190,41 +252,34 @@ export async function startSequencer(
       ),
   );
 
-  app.setErrorHandler((err, _request, reply) => {
-    if (err instanceof ApiError) {
-      if (err.retryAfterSeconds !== undefined)
-        void reply.header("Retry-After", String(err.retryAfterSeconds));
-      return reply.status(err.status).send({ error: { code: err.code, message: err.message } });
-    }
-    const e = err as { code?: string; statusCode?: number; message: string };
-    const mapped: Record<string, [number, string]> = {
-      FST_ERR_CTP_BODY_TOO_LARGE: [413, "body_too_large"],
-      FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, "unsupported_media_type"],
-      FST_ERR_CTP_EMPTY_JSON_BODY: [400, "invalid_json"],
-      FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, "invalid_json"],
-    };
-    const hit = e.code !== undefined ? mapped[e.code] : undefined;
-    const [status, code] =
-      hit ?? (err instanceof SyntaxError || e.statusCode === 400 ? [400, "invalid_json"] : [500, "internal"]);
-    m.rejected.inc({ code });
-    if (status === 500) logger.error({ err }, "request failed");
-    return reply
-      .status(status)
-      .send({ error: { code, message: status === 500 ? "internal error" : e.message } });
-  });
+  app.setErrorHandler((err, _request, reply) => sendError(err, reply));
 
-  // Unknown routes and methods answer in the API's error format too.
+  // A path served for other methods: 405 with Allow; else 404.
   app.setNotFoundHandler((request, reply) => {
-    m.rejected.inc({ code: "not_found" });
-    return reply
-      .status(404)
-      .send({ error: { code: "not_found", message: `no route ${request.method} ${request.url}` } });
+    const url = request.url.split("?")[0];
+    const allow = app.supportedMethods.filter(
+      (method) => app.findRoute({ method: method as HTTPMethods, url }) !== null,
+    );
+    if (allow.length === 0)
+      return sendAnswer(reply, {
+        status: 404,
+        code: "not_found",
+        message: `no route ${request.method} ${request.url}`,
+      });
+    void reply.header("Allow", allow.join(", "));
+    return sendAnswer(reply, {
+      status: 405,
+      code: "method_not_allowed",
+      message: `${request.method} is not served at ${url} (allowed: ${allow.join(", ")})`,
+    });
   });
 
   app.post("/v1/messages", async (request, reply) => {
     const end = m.ack.startTimer();
     m.pending.set(ingest.pending);
-    const receipts = await ingest.submit(request.body);
+    // Signature checks are shared fairly between connections.
+    const client = `${request.socket.remoteAddress}:${request.socket.remotePort}`;
+    const receipts = await ingest.submit(request.body, client);
     end();
     const fresh = receipts.some((r) => !r.duplicate);
     return reply
@@ -262,29 +317,111 @@ export async function startSequencer(
     };
   });
 
-  let head = 0;
-  app.get("/healthz", async () => ({
-    status: "ok",
-    block: head,
-    commitQueue: ingest.pending,
-    ...store.counts(),
-    unsubmittedBatches: config.projectIds.reduce((n, p) => n + store.unsubmittedBatches(p).length, 0),
-  }));
+  // The batching loop's record, for /healthz and /metrics. The startup sync and recovery
+  // (startSequencer fails without them) count as a successful round.
+  const loop = { lastSuccessAt: Date.now(), failedInARow: 0, lastFailure: "" };
+  m.lastRoundSuccess.set(loop.lastSuccessAt / 1000);
+  const staleMs = config.healthStaleMs ?? Math.max(10 * config.pollMs, MIN_HEALTH_STALE_MS);
+  const provider = contracts.deviceRegistry.runner!.provider!;
+
+  /** Why the chain cannot be read now (its block number, within a timeout), if it cannot. */
+  const chainProblem = async (): Promise<string | undefined> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`eth_blockNumber timed out after ${HEALTH_CHAIN_TIMEOUT_MS} ms`)),
+        HEALTH_CHAIN_TIMEOUT_MS,
+      );
+    });
+    try {
+      await Promise.race([provider.getBlockNumber(), timeout]);
+      return undefined;
+    } catch (err) {
+      return describeError(err);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  // 200 `ok`, or 503 with a reason per problem: `degraded` while rounds fail, `failing` when
+  // the chain cannot be read, the loop is stale, or HEALTH_FAILING_AFTER_ROUNDS rounds in a
+  // row failed.
+  app.get("/healthz", async (_request, reply) => {
+    const reasons: { code: string; message: string }[] = [];
+    const chain = await chainProblem();
+    if (chain !== undefined) reasons.push({ code: "chain_unreadable", message: chain });
+    if (loop.failedInARow > 0)
+      reasons.push({
+        code: "round_failed",
+        message: `${loop.failedInARow} batching round(s) failed in a row; the last: ${loop.lastFailure}`,
+      });
+    const sinceSuccess = Date.now() - loop.lastSuccessAt;
+    if (sinceSuccess > staleMs)
+      reasons.push({
+        code: "loop_stale",
+        message: `no batching round has succeeded for ${(sinceSuccess / 1000).toFixed(1)} s (limit ${staleMs / 1000} s)`,
+      });
+    const failing =
+      chain !== undefined || sinceSuccess > staleMs || loop.failedInARow >= HEALTH_FAILING_AFTER_ROUNDS;
+    return reply.status(reasons.length === 0 ? 200 : 503).send({
+      status: reasons.length === 0 ? "ok" : failing ? "failing" : "degraded",
+      reasons,
+      block: head,
+      commitQueue: ingest.pending,
+      ...store.counts(),
+      unsubmittedBatches: config.projectIds.reduce((n, p) => n + store.unsubmittedBatches(p).length, 0),
+      consecutiveFailedRounds: loop.failedInARow,
+      lastSuccessfulRoundAt: new Date(loop.lastSuccessAt).toISOString(),
+    });
+  });
   app.get("/metrics", async (_request, reply) =>
     reply.type(registry.contentType).send(await registry.metrics()),
   );
 
-  // The loop: sync the chain, then each project's batcher; one round at a time.
+  // The loop: sync the chain, then each project's batcher; one round at a time. A round
+  // fails if the sync or any project fails; a failing project does not stop the others.
   let round: Promise<void> = Promise.resolve();
   let stopped = false;
   for (const b of batchers) await b.recover();
-  const runRound = async () => {
-    head = await view.sync();
-    // Several batches per round when a backlog is due (bounded, so a round stays short).
-    for (const b of batchers) for (let n = 0; n < MAX_BATCHES_PER_ROUND && (await b.tick()); n++);
+  const runRound = async (): Promise<string[]> => {
+    try {
+      head = await view.sync();
+    } catch (err) {
+      logger.error({ err }, "chain sync failed");
+      return [`chain sync: ${describeError(err)}`];
+    }
+    const failures: string[] = [];
+    for (const b of batchers) {
+      try {
+        // Several batches per round when a backlog is due (bounded, so a round stays short).
+        for (let n = 0; n < MAX_BATCHES_PER_ROUND && (await b.tick()); n++);
+      } catch (err) {
+        b.log.error({ err }, "batching failed");
+        failures.push(`project ${b.projectId}: ${describeError(err)}`);
+      }
+    }
+    return failures;
+  };
+  const recordRound = (failures: string[]) => {
+    if (failures.length === 0) {
+      loop.failedInARow = 0;
+      loop.lastFailure = "";
+      loop.lastSuccessAt = Date.now();
+      m.lastRoundSuccess.set(loop.lastSuccessAt / 1000);
+      return;
+    }
+    loop.failedInARow++;
+    loop.lastFailure = failures.join("; ");
+    m.roundsFailed.inc();
   };
   const tick = () => {
-    round = round.then(runRound).catch((err) => logger.error({ err }, "batching round failed"));
+    round = round
+      .then(runRound)
+      .catch((err: unknown) => {
+        logger.error({ err }, "batching round failed");
+        return [`round: ${describeError(err)}`];
+      })
+      .then(recordRound);
     return round;
   };
   const timer = setInterval(() => {
@@ -317,4 +454,22 @@ export async function startSequencer(
       logger.info("sequencer stopped");
     },
   };
+}
+
+/** One line for an error: a revert's custom error and arguments, else ethers' short message. */
+function describeError(err: unknown): string {
+  const e = err as {
+    revert?: { name: string; args: unknown[] };
+    shortMessage?: string;
+    message?: string;
+    error?: { message?: string };
+  };
+  let text: string;
+  if (e?.revert) text = `${e.revert.name}(${e.revert.args.map(String).join(", ")})`;
+  else {
+    text = e?.shortMessage ?? e?.message ?? String(err);
+    // ethers wraps a provider's own failure ("could not coalesce error"): keep its message.
+    if (e?.error?.message && !text.includes(e.error.message)) text += `: ${e.error.message}`;
+  }
+  return text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS)}…` : text;
 }

@@ -49,38 +49,43 @@ export class VerifyPool {
   private readonly workers: Worker[] = [];
   private readonly pending = new Map<
     number,
-    { resolve: (r: VerifyResult[]) => void; reject: (e: Error) => void }
+    { resolve: (r: VerifyResult[]) => void; reject: (e: Error) => void; items: number }
   >();
+  /** Items each worker has been handed and not answered. */
+  private readonly load: number[] = [];
   private nextId = 0;
-  private turn = 0;
 
   constructor(readonly size: number) {
     for (let i = 0; i < size; i++) {
       const worker = new Worker(WORKER_SOURCE, { eval: true });
+      this.load.push(0);
       worker.on("message", (m: { id: number; results?: VerifyResult[]; error?: string }) => {
         const p = this.pending.get(m.id);
         if (!p) return;
         this.pending.delete(m.id);
+        this.load[i] -= p.items;
         if (m.error !== undefined) p.reject(new Error(m.error));
         else p.resolve(m.results!);
       });
       worker.on("error", (err) => {
         for (const p of this.pending.values()) p.reject(err);
         this.pending.clear();
+        this.load.fill(0);
       });
       worker.unref();
       this.workers.push(worker);
     }
   }
 
-  /** Digests and signature checks of `items`, in order. */
+  /** Digests and signature checks of `items`, in order, on the least loaded worker. */
   verify(items: VerifyItem[]): Promise<VerifyResult[]> {
     if (this.workers.length === 0 || items.length === 0) return Promise.resolve(verifyInline(items));
     const id = this.nextId++;
-    const worker = this.workers[this.turn++ % this.workers.length];
+    const w = this.load.indexOf(Math.min(...this.load));
+    this.load[w] += items.length;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, items });
+      this.pending.set(id, { resolve, reject, items: items.length });
+      this.workers[w].postMessage({ id, items });
     });
   }
 

@@ -10,9 +10,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import pino from "pino";
 
-import { signEddsaPoseidon } from "../../src/crypto";
+import { SNARK_SCALAR_FIELD, signEddsaPoseidon } from "../../src/crypto";
 import { batchDataCommitment, parseBatchData } from "../../src/da/batch-data";
-import { DEFAULT_CONFIG, startSequencer, type Sequencer } from "../../src/sequencer";
+import { ApiError, DEFAULT_CONFIG, startSequencer, type Sequencer } from "../../src/sequencer";
 import { messageDigest } from "../../src/zk/batch";
 import { CIRCUIT_CONFIGS } from "../../src/zk/circuits";
 import { rewardsFixture, type ScenarioDevice } from "../helpers/rewards";
@@ -20,7 +20,12 @@ import { rewardsFixture, type ScenarioDevice } from "../helpers/rewards";
 const NOW = Math.floor(Date.now() / 1000);
 
 async function sequencerFixture(
-  overrides: { maxPending?: number; deviceBurst?: number; maxBodyBytes?: number } = {},
+  overrides: {
+    maxPending?: number;
+    maxPerRequest?: number;
+    deviceBurst?: number;
+    maxBodyBytes?: number;
+  } = {},
 ) {
   const f = await rewardsFixture(3);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "depin-seq-"));
@@ -38,6 +43,7 @@ async function sequencerFixture(
       ingest: {
         skewSeconds: 3600,
         maxPending: overrides.maxPending ?? 1000,
+        maxPerRequest: overrides.maxPerRequest,
         deviceRate: 1,
         deviceBurst: overrides.deviceBurst ?? 100,
       },
@@ -68,7 +74,7 @@ async function sequencerFixture(
 interface ApiBody {
   receipt?: Record<string, unknown>;
   receipts?: Record<string, unknown>[];
-  error: { code: string; message: string };
+  error: { code: string; message: string; limit?: number };
 }
 
 async function post(seq: Sequencer, body: unknown, raw?: string) {
@@ -163,18 +169,92 @@ describe("sequencer service", function () {
   it("answers 429 with Retry-After per device and when the commit queue is full", async function () {
     const f = await sequencerFixture({ deviceBurst: 2, maxPending: 3 });
     seq = f.seq;
-    const d = f.devices[0];
-    const over = await post(seq, [f.message(d, NOW - 900), f.message(d, NOW - 840), f.message(d, NOW - 780)]);
+    const [d0, d1, d2] = f.devices;
+    expect((await post(seq, [f.message(d0, NOW - 900), f.message(d0, NOW - 840)])).status).to.equal(202);
+    const over = await post(seq, f.message(d0, NOW - 780));
     expect(over.status).to.equal(429);
     expect(over.json.error.code).to.equal("rate_limited");
     expect(over.headers.get("retry-after")).to.equal("1");
-    const flood = await post(
+    // Two requests at once that fit one at a time: the second waits for the first.
+    const first = seq.ingest.submit([f.message(d1, NOW - 600), f.message(d1, NOW - 540)], "client-a");
+    const second = await seq.ingest
+      .submit([f.message(d2, NOW - 600), f.message(d2, NOW - 540)], "client-b")
+      .then(
+        () => undefined,
+        (err: ApiError) => err,
+      );
+    expect(second).to.be.instanceOf(ApiError);
+    expect(second).to.include({ status: 429, code: "overloaded", retryAfterSeconds: 1 });
+    expect(await first).to.have.length(2);
+    expect(seq.store.counts().total).to.equal(4);
+  });
+
+  it("rejects field elements at or above the BN254 scalar field r, naming the field (400)", async function () {
+    const f = await sequencerFixture();
+    seq = f.seq;
+    const m = f.message(f.devices[0], NOW - 600);
+    const plusR = (x: string) => (BigInt(x) + SNARK_SCALAR_FIELD).toString();
+    const cases: [string, unknown][] = [
+      // Same digest (inputs are read mod r), so the signature would verify.
+      ["payloadHash", { ...m, payloadHash: plusR(m.payloadHash) }],
+      ["payloadHash", { ...m, payloadHash: SNARK_SCALAR_FIELD.toString() }],
+      ["units", { ...m, units: plusR(m.units) }],
+      ["signature.r8x", { ...m, signature: { ...m.signature, r8x: plusR(m.signature.r8x) } }],
+      ["signature.r8y", { ...m, signature: { ...m.signature, r8y: plusR(m.signature.r8y) } }],
+      ["signature.s", { ...m, signature: { ...m.signature, s: plusR(m.signature.s) } }],
+    ];
+    for (const [field, body] of cases) {
+      const r = await post(seq, body);
+      expect(r.status, `${field}: ${r.json.error?.message}`).to.equal(400);
+      expect(r.json.error.code, field).to.equal("invalid_message");
+      expect(r.json.error.message, field).to.match(new RegExp(`^${field.replace(".", "\\.")}: `));
+      expect(seq.store.counts().total, `${field}: nothing stored`).to.equal(0);
+    }
+    // The device's own reading is still its first at that timestamp.
+    expect((await post(seq, m)).status).to.equal(202);
+  });
+
+  it("answers a request that can never fit with 413 request_too_large and the limit, never 429", async function () {
+    const f = await sequencerFixture({ maxPending: 8, deviceBurst: 3 });
+    seq = f.seq;
+    const [d0, d1, d2] = f.devices;
+    const readings = (n: number) =>
+      [d0, d1, d2].flatMap((d) => [0, 1, 2].map((k) => f.message(d, NOW - 900 + 60 * k))).slice(0, n);
+    // The per-request limit defaults to at most maxPending.
+    const tooMany = await post(seq, readings(9));
+    expect(tooMany.status).to.equal(413);
+    expect(tooMany.json.error).to.include({ code: "request_too_large", limit: 8 });
+    expect(tooMany.json.error.message).to.match(/\b8\b/);
+    expect(tooMany.headers.get("retry-after")).to.equal(null);
+    // More readings of one device than its burst can never pass the rate limit either.
+    const burst = await post(
       seq,
-      f.devices.slice(0, 2).flatMap((x) => [f.message(x, NOW - 600), f.message(x, NOW - 540)]),
+      [0, 1, 2, 3].map((k) => f.message(d0, NOW - 1800 + 60 * k)),
     );
-    expect(flood.status).to.equal(429);
-    expect(flood.json.error.code).to.equal("overloaded");
+    expect(burst.status).to.equal(413);
+    expect(burst.json.error).to.include({ code: "request_too_large", limit: 3 });
     expect(seq.store.counts().total).to.equal(0);
+    expect((await post(seq, readings(8))).status).to.equal(202);
+  });
+
+  it("takes its per-request limit from the configuration", async function () {
+    const f = await sequencerFixture({ maxPending: 8, maxPerRequest: 2 });
+    seq = f.seq;
+    const d = f.devices[0];
+    const three = await post(
+      seq,
+      [0, 1, 2].map((k) => f.message(d, NOW - 900 + 60 * k)),
+    );
+    expect(three.status).to.equal(413);
+    expect(three.json.error).to.include({ code: "request_too_large", limit: 2 });
+    expect(
+      (
+        await post(
+          seq,
+          [0, 1].map((k) => f.message(d, NOW - 900 + 60 * k)),
+        )
+      ).status,
+    ).to.equal(202);
   });
 
   it("serves devices and health", async function () {

@@ -78,6 +78,19 @@ describe("tasks: services", function () {
       }),
     ).to.be.rejectedWith(UserError, "unknown configuration");
     await expect(
+      runTask("sequencer:start", {
+        project: "1",
+        host: "127.0.0.1",
+        port: 0,
+        db: ":memory:",
+        circuit: "dev",
+        maxAgeMs: 1,
+        skew: 300,
+        maxPerRequest: 1_000_000,
+        durationMs: 1,
+      }),
+    ).to.be.rejectedWith(UserError, "--max-per-request");
+    await expect(
       runTask("devices:simulate", {
         project: "1",
         url: "http://127.0.0.1:1",
