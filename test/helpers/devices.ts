@@ -74,3 +74,18 @@ export async function signedRegistration(
   const signature = await signWith(device, base.deviceRegistry, request);
   return { device, request, signature };
 }
+
+/** `count` fresh devices of one manufacturer batch: their requests and signatures, in order. */
+export async function signedBatch(
+  base: { deviceRegistry: DeviceRegistry; deviceOwner: { address: string }; projectId: bigint },
+  deadline: bigint,
+  count: number,
+) {
+  const entries = [];
+  for (let i = 0; i < count; i++) entries.push(await signedRegistration(base, deadline));
+  return {
+    devices: entries.map((e) => e.device),
+    requests: entries.map((e) => e.request),
+    signatures: entries.map((e) => e.signature),
+  };
+}

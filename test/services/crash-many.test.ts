@@ -33,6 +33,7 @@ import { LOCAL_RPC, localDeployment, startHardhat, stopAll, waitForFreePort } fr
 import { PROFILE, SUITE_TIMEOUT_MS } from "../invariants/profile";
 import { signInWorkers } from "./service-fixture";
 import { circuitId } from "../../src/zk/circuits";
+import { seededRandom } from "../../src/device/simulator";
 
 const KILLS = PROFILE === "full" ? 20 : 3;
 const MESSAGES = PROFILE === "full" ? 100_000 : 3_000;
@@ -45,18 +46,6 @@ const DEVICE_RATE = 4.5;
 const SEQUENCER_PORT = 7192;
 const SEED = Number(process.env.INVARIANT_SEED ?? Date.now() % 1_000_000);
 
-/** A small deterministic PRNG (mulberry32), seeded from INVARIANT_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("sequencer crashes (repeated kill -9 while devices stream)", function () {
@@ -66,7 +55,7 @@ describe("sequencer crashes (repeated kill -9 while devices stream)", function (
 
   it(`loses and repeats nothing over ${KILLS} kills and ${MESSAGES} readings`, async function () {
     const started = performance.now();
-    const random = prng(SEED);
+    const random = seededRandom(SEED);
     await waitForFreePort(8545);
     await waitForFreePort(SEQUENCER_PORT);
     children.push(

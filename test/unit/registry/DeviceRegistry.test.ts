@@ -4,7 +4,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { Wallet } from "ethers";
 
 import { deadlineIn, deviceClient, projectFixture } from "../../helpers/fixtures";
-import { domainOf, makeRequest, signWith, signedRegistration } from "../../helpers/devices";
+import { domainOf, makeRequest, signWith, signedBatch, signedRegistration } from "../../helpers/devices";
 import { Admission, DeviceStatus, SAMPLE_DID_URI } from "../../helpers/constants";
 import {
   OpChain,
@@ -466,19 +466,7 @@ describe("DeviceRegistry", function () {
   describe("registerBatch", function () {
     it("registers many devices in one transaction", async function () {
       const base = await projectFixture();
-      const deadline = await deadlineIn();
-      const devices = [Wallet.createRandom(), Wallet.createRandom(), Wallet.createRandom()];
-      const requests = devices.map((d) =>
-        makeRequest({
-          owner: base.deviceOwner.address,
-          projectId: base.projectId,
-          device: d.address,
-          deadline,
-        }),
-      );
-      const signatures = await Promise.all(
-        devices.map((d, i) => signWith(d, base.deviceRegistry, requests[i])),
-      );
+      const { devices, requests, signatures } = await signedBatch(base, await deadlineIn(), 3);
       const tx = base.deviceRegistry.registerBatch(requests, signatures);
       for (const [i, d] of devices.entries()) {
         await expect(tx)
@@ -523,19 +511,7 @@ describe("DeviceRegistry", function () {
 
     it("skips an entry someone relayed first, registers the rest and reports which (return value and events)", async function () {
       const base = await projectFixture();
-      const deadline = await deadlineIn();
-      const devices = [Wallet.createRandom(), Wallet.createRandom(), Wallet.createRandom()];
-      const requests = devices.map((d) =>
-        makeRequest({
-          owner: base.deviceOwner.address,
-          projectId: base.projectId,
-          device: d.address,
-          deadline,
-        }),
-      );
-      const signatures = await Promise.all(
-        devices.map((d, i) => signWith(d, base.deviceRegistry, requests[i])),
-      );
+      const { devices, requests, signatures } = await signedBatch(base, await deadlineIn(), 3);
       // A stranger relays the middle entry of the manufacturer's pending batch first.
       await base.deviceRegistry.connect(base.stranger).register(requests[1], signatures[1]);
 
