@@ -28,6 +28,9 @@ interface IBatchManager {
     /// @param deadline when the assigned prover's window ends. The window runs from the later
     /// of the assignment and the moment the batch became settleable (its predecessor settled
     /// or was voided); before that the batch cannot be reassigned.
+    /// @param bounty the slashed share waiting for whoever settles after a reassignment.
+    /// @param proofSystem the project's proof system at submission: `settle` must use it.
+    /// @param circuitId the project's circuit at submission: the proof is verified against it.
     struct Batch {
         uint64 projectId;
         uint64 sequence;
@@ -102,6 +105,8 @@ interface IBatchManager {
     error NotAssignedProver(uint256 batchId, address account);
     error DeadlinePassed(uint256 batchId, uint64 deadline);
     error DeadlineNotPassed(uint256 batchId, uint64 deadline);
+    /// @notice Thrown when settling, or reassigning, a batch that is not its project's next to
+    /// settle (`expected` is the next sequence).
     error OutOfOrder(uint256 batchId, uint256 sequence, uint256 expected);
     error InvalidProof(uint256 batchId);
     error ZeroAmount();

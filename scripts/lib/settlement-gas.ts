@@ -15,7 +15,13 @@ import { DeviceClient, generateIdentity } from "../../src/device";
 import { ProjectMirror } from "../../src/prover/mirror";
 import { wasmPath, zkeyPath } from "../../src/zk/build";
 import { messageDigest } from "../../src/zk/batch";
-import { CIRCUIT_CONFIGS, circuitId, type CircuitName, type ProofSystem } from "../../src/zk/circuits";
+import {
+  CIRCUIT_CONFIGS,
+  PROOF_SYSTEM_ID,
+  circuitId,
+  type CircuitName,
+  type ProofSystem,
+} from "../../src/zk/circuits";
 import { encodeProof, prove, type Proof } from "../../src/zk/prove";
 import { releaseSnarkjs } from "../../src/zk/snarkjs";
 import {
@@ -104,6 +110,14 @@ export async function measureSettlementGas(
     const domain = await c.manager.domainOf(projectId);
     const mirror = new ProjectMirror(shape, domain);
     for (const [i, system] of systems.entries()) {
+      // A batch is proven in the proof system recorded at its submission: switch first.
+      await (
+        await c.projectRegistry.connect(owner).setSettings(projectId, {
+          circuitId: circuitId(config),
+          proofSystem: PROOF_SYSTEM_ID[system],
+          ...SETTINGS,
+        })
+      ).wait();
       const hook = hookAfter !== undefined && i >= hookAfter;
       if (hookAfter !== undefined && i === hookAfter) {
         const app = await new RecordingApp__factory(deployer).deploy();

@@ -82,7 +82,7 @@ export class ProverWorker {
     }
     let done = 0;
     for (const batchId of [...this.candidates].sort((a, b) => (a < b ? -1 : 1))) {
-      const b = await manager.batchOf(batchId);
+      let b = await manager.batchOf(batchId);
       if (b.status !== 1n || b.prover !== me) {
         this.candidates.delete(batchId); // settled, voided or reassigned
         continue;
@@ -91,6 +91,8 @@ export class ProverWorker {
       // was voided): until then its deadline does not run.
       const state = await manager.projectStateOf(b.projectId);
       if (b.sequence !== state.settledThrough + 1n) continue; // an earlier batch settles first
+      // Read again: the predecessor may have settled between the two reads, moving the deadline.
+      b = await manager.batchOf(batchId);
       const block = await manager.runner!.provider!.getBlock("latest");
       if (BigInt(block!.timestamp) > b.deadline) {
         this.candidates.delete(batchId);
